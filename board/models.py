@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
+class Status(models.TextChoices):
+    UNASSIGNED = "UNASSIGNED", "Unassigned"
+    IN_PROGRESS = "IN_PROGRESS", "In progress"
+    DONE = "DONE", "Done"
+    ARCHIVED = "ARCHIVED", "Archived"
+
+
+COLUMN_STATUSES = (Status.UNASSIGNED, Status.IN_PROGRESS, Status.DONE)
+
+
+class Board(models.Model):
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="boards"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    description = models.TextField(blank=True, default="")
+    wip_limit_unassigned = models.PositiveIntegerField(null=True, blank=True)
+    wip_limit_in_progress = models.PositiveIntegerField(null=True, blank=True)
+    wip_limit_done = models.PositiveIntegerField(null=True, blank=True)
+    last_seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="board_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wip_limit(self, status: str) -> int | None:
+        return {
+            Status.UNASSIGNED: self.wip_limit_unassigned,
+            Status.IN_PROGRESS: self.wip_limit_in_progress,
+            Status.DONE: self.wip_limit_done,
+        }.get(status)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "board"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.board} ({self.role})"
+
+
+class Epic(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="epics")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNASSIGNED)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="created_tasks",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tasks",
+    )
+    epic = models.ForeignKey(
+        Epic, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    position = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["board", "status", "position"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="task_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.UNASSIGNED) | Q(owner__isnull=True),
+                name="task_unassigned_has_no_owner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.IN_PROGRESS) | Q(owner__isnull=False),
+                name="task_in_progress_has_owner",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="task_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Sprint(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="sprints")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, default="")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    tasks = models.ManyToManyField(Task, blank=True, related_name="sprints")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="sprint_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    TASK_CREATED = "task.created"
+    TASK_UPDATED = "task.updated"
+    TASK_CLAIMED = "task.claimed"
+    TASK_RELEASED = "task.released"
+    TASK_STATUS_CHANGED = "task.status_changed"
+    TASK_MOVED = "task.moved"
+    TASK_ARCHIVED = "task.archived"
+    SPRINT_CREATED = "sprint.created"
+    SPRINT_TASK_ADDED = "sprint.task_added"
+    SPRINT_TASK_REMOVED = "sprint.task_removed"
+    EPIC_CREATED = "epic.created"
+    MEMBERSHIP_CHANGED = "membership.changed"
+
+
+class Event(models.Model):
+    """One committed change on a board: its history, and the source of every broadcast."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["board", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "seq"], name="event_board_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board_id}#{self.seq} {self.kind}"

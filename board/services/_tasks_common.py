@@ -1,0 +1,174 @@
+"""Pieces shared by the task services: locking, validation, transitions, saving."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from board.exceptions import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    TaskAlreadyClaimed,
+    ValidationFailed,
+    VersionConflict,
+    WipLimitReached,
+)
+from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, Task
+from board.public import task_public_state
+from board.services.access import board_lock, role_require
+from board.services.events import event_record
+
+POSITION_STEP = 1024
+TITLE_MAX_LENGTH = 200
+
+
+def task_lock_with_board(
+    *, actor: Any, task_id: Any, role: Role | None = Role.MEMBER
+) -> tuple[Board, Task, Role | None]:
+    """Lock the task's board, then the task, and check the actor's role
+    (`role=None` skips the check, for system actions)."""
+    board_id = Task.objects.filter(pk=_as_id(task_id, "task_id")).values_list("board_id", flat=True)
+    board_id = board_id.first()
+    if board_id is None:
+        raise NotFound("This task does not exist.")
+    board = board_lock(board_id=board_id)
+    actual_role = None if role is None else role_require(actor=actor, board=board, role=role)
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("owner", "creator", "epic")
+        .get(pk=task_id)
+    )
+    return board, task, actual_role
+
+
+def _as_id(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationFailed(fields={field: "Must be an integer id."})
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(fields={field: "Must be an integer id."}) from None
+
+
+def version_check(*, task: Task, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != task.version:
+        raise VersionConflict(task=task)
+
+
+def clean_title(title: Any) -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise ValidationFailed(fields={"title": "Give the task a title."})
+    title = title.strip()
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationFailed(
+            fields={"title": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer."}
+        )
+    return title
+
+
+def clean_description(description: Any) -> str:
+    if not isinstance(description, str):
+        raise ValidationFailed(fields={"description": "Must be text."})
+    return description.strip()
+
+
+def clean_due_date(due_date: Any) -> datetime.date | None:
+    if due_date is None or due_date == "":
+        return None
+    if isinstance(due_date, datetime.date):
+        return due_date
+    if isinstance(due_date, str):
+        try:
+            return datetime.date.fromisoformat(due_date)
+        except ValueError:
+            pass
+    raise ValidationFailed(fields={"due_date": "Use a date like 2026-12-31."})
+
+
+def clean_epic(*, board: Board, epic_id: Any) -> Epic | None:
+    if epic_id is None or epic_id == "":
+        return None
+    epic = Epic.objects.filter(board=board, pk=_as_id(epic_id, "epic")).first()
+    if epic is None:
+        raise ValidationFailed(fields={"epic": "Choose an epic of this board."})
+    return epic
+
+
+def wip_check(*, board: Board, status: str, exclude_task_id: int | None = None) -> None:
+    limit = board.wip_limit(status)
+    if limit is None:
+        return
+    in_column = Task.objects.filter(board=board, status=status)
+    if exclude_task_id is not None:
+        in_column = in_column.exclude(pk=exclude_task_id)
+    if in_column.count() >= limit:
+        label = Status(status).label
+        raise WipLimitReached(f"“{label}” is at its limit of {limit} tasks.")
+
+
+def position_at_bottom(*, board: Board, status: str) -> int:
+    last = (
+        Task.objects.filter(board=board, status=status)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return (last or 0) + POSITION_STEP
+
+
+def transition_apply(*, board: Board, task: Task, to: str, actor: Any, role: Role) -> str:
+    """Move the task to status `to` if the rules allow it; return the event kind.
+
+    The one table of allowed transitions: claim, release, done, reopen, archive.
+    """
+    if to not in Status.values:
+        raise ValidationFailed(fields={"status": f"Unknown status {to!r}."})
+    frm = task.status
+    if to == Status.ARCHIVED:
+        if role != Role.ADMIN:
+            raise PermissionDenied("Only a board admin can archive tasks.", task=task)
+        if frm == Status.ARCHIVED:
+            raise InvalidTransition("This task is already archived.", task=task)
+        kind = EventKind.TASK_ARCHIVED
+    elif frm == Status.UNASSIGNED and to == Status.IN_PROGRESS:
+        task.owner = actor
+        kind = EventKind.TASK_CLAIMED
+    elif frm == Status.IN_PROGRESS and to == Status.IN_PROGRESS:
+        raise TaskAlreadyClaimed(claimed_by_message(task=task, actor=actor), task=task)
+    elif frm == Status.IN_PROGRESS and to == Status.UNASSIGNED:
+        if task.owner_id != actor.pk and role != Role.ADMIN:
+            raise PermissionDenied(
+                "Only the task's owner or a board admin can release it.", task=task
+            )
+        task.owner = None
+        kind = EventKind.TASK_RELEASED
+    elif (frm, to) in {(Status.IN_PROGRESS, Status.DONE), (Status.DONE, Status.IN_PROGRESS)}:
+        if task.owner is None:
+            task.owner = actor
+        kind = EventKind.TASK_STATUS_CHANGED
+    else:
+        raise InvalidTransition(
+            f"A task that is {Status(frm).label.lower()} cannot become {Status(to).label.lower()}.",
+            task=task,
+        )
+    if to in COLUMN_STATUSES:
+        wip_check(board=board, status=to, exclude_task_id=task.pk)
+        task.position = position_at_bottom(board=board, status=to)
+    task.status = to
+    return kind
+
+
+def claimed_by_message(*, task: Task, actor: Any) -> str:
+    if task.owner_id == actor.pk:
+        return "You have already claimed this task."
+    owner = task.owner.display_name if task.owner else "someone else"
+    return f"Already claimed by {owner}."
+
+
+def task_save_with_event(*, board: Board, task: Task, actor: Any, kind: str) -> Task:
+    """Bump the version, save, and record the event: every task change ends here."""
+    task.version += 1
+    task.save()
+    event_record(board=board, kind=kind, actor=actor, task=task, payload=task_public_state(task))
+    return task

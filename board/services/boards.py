@@ -1,0 +1,58 @@
+"""Board and membership use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from board.exceptions import NotFound, ValidationFailed
+from board.models import Board, EventKind, Membership, Role
+from board.public import user_public_state
+from board.services.access import board_lock, role_require
+from board.services.events import event_record
+
+
+def board_create(*, actor: Any, organization: Any, name: str, description: str = "") -> Board:
+    """Create a board with the actor as its admin."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(fields={"name": "Give the board a name."})
+    with transaction.atomic():
+        base = slugify(name)[:100] or "board"
+        slug, n = base, 1
+        while Board.objects.filter(organization=organization, slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        board = Board.objects.create(
+            organization=organization, name=name, slug=slug, description=description
+        )
+        Membership.objects.create(board=board, user=actor, role=Role.ADMIN)
+        organization.members.add(actor)
+        return board
+
+
+def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> Membership:
+    """Add the user to the board with `role`, or change their role (admins only)."""
+    if role not in Role.values:
+        raise ValidationFailed(fields={"role": "Choose viewer, member or admin."})
+    with transaction.atomic():
+        board = board_lock(board_id=board_id)
+        role_require(actor=actor, board=board, role=Role.ADMIN)
+        if user is None:
+            raise NotFound("That user does not exist.")
+        membership, _ = Membership.objects.select_for_update().get_or_create(
+            board=board, user=user, defaults={"role": role}
+        )
+        if membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+        board.organization.members.add(user)
+        event_record(
+            board=board,
+            kind=EventKind.MEMBERSHIP_CHANGED,
+            actor=actor,
+            payload={"user": user_public_state(user), "role": role},
+        )
+        return membership

@@ -1,0 +1,69 @@
+"""Shared fixtures.
+
+With REQUIRE_SERVICES=1 (as in .ci/run) a test that needs PostgreSQL or Redis fails
+when they are missing instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from board.models import Role
+from tests.factories import BoardFactory, member_add
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        _missing("needs Redis: set REDIS_URL")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SERVICES and not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        raise pytest.UsageError("REQUIRE_SERVICES=1 needs DATABASE_URL and REDIS_URL set.")
+
+
+@pytest.fixture
+def board(db):
+    return BoardFactory()
+
+
+@pytest.fixture
+def alice(board):
+    return member_add(board=board, role=Role.MEMBER)
+
+
+@pytest.fixture
+def bob(board):
+    return member_add(board=board, role=Role.MEMBER)
+
+
+@pytest.fixture
+def admin(board):
+    return member_add(board=board, role=Role.ADMIN)
+
+
+@pytest.fixture
+def viewer(board):
+    return member_add(board=board, role=Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
