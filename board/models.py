@@ -153,18 +153,18 @@ class Sprint(models.Model):
 
 
 class EventKind(models.TextChoices):
-    TASK_CREATED = "task.created"
-    TASK_UPDATED = "task.updated"
-    TASK_CLAIMED = "task.claimed"
-    TASK_RELEASED = "task.released"
-    TASK_STATUS_CHANGED = "task.status_changed"
-    TASK_MOVED = "task.moved"
-    TASK_ARCHIVED = "task.archived"
-    SPRINT_CREATED = "sprint.created"
-    SPRINT_TASK_ADDED = "sprint.task_added"
-    SPRINT_TASK_REMOVED = "sprint.task_removed"
-    EPIC_CREATED = "epic.created"
-    MEMBERSHIP_CHANGED = "membership.changed"
+    TASK_CREATED = "task.created", "Created"
+    TASK_UPDATED = "task.updated", "Edited"
+    TASK_CLAIMED = "task.claimed", "Claimed"
+    TASK_RELEASED = "task.released", "Released"
+    TASK_STATUS_CHANGED = "task.status_changed", "Status changed"
+    TASK_MOVED = "task.moved", "Moved"
+    TASK_ARCHIVED = "task.archived", "Archived"
+    SPRINT_CREATED = "sprint.created", "Sprint created"
+    SPRINT_TASK_ADDED = "sprint.task_added", "Added to sprint"
+    SPRINT_TASK_REMOVED = "sprint.task_removed", "Removed from sprint"
+    EPIC_CREATED = "epic.created", "Epic created"
+    MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
 
 
 class Event(models.Model):

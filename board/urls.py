@@ -1,1 +1,22 @@
-urlpatterns = []
+from django.urls import path
+
+from board.views import boards, planning, tasks
+
+urlpatterns = [
+    path("", boards.board_list, name="board_list"),
+    path("boards/<int:board_id>/", boards.board_detail, name="board_detail"),
+    path("boards/<int:board_id>/members/", boards.board_members_page, name="board_members"),
+    path("boards/<int:board_id>/tasks/new/", tasks.task_create_view, name="task_create"),
+    path("boards/<int:board_id>/epics/", planning.epic_list, name="epic_list"),
+    path("boards/<int:board_id>/sprints/", planning.sprint_list, name="sprint_list"),
+    path("sprints/<int:sprint_id>/", planning.sprint_detail, name="sprint_detail"),
+    path(
+        "sprints/<int:sprint_id>/tasks/<str:change>/",
+        planning.sprint_task_change,
+        name="sprint_task_change",
+    ),
+    path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
+    path("tasks/<int:task_id>/move/", tasks.task_move_view, name="task_move"),
+    path("tasks/<int:task_id>/<str:action>/", tasks.task_action, name="task_action"),
+]

@@ -1,20 +1,50 @@
-"""HTML fragments for browsers, rendered once per event."""
+"""HTML fragments for browsers. An event's fragment is rendered once per event, and
+every connection on the board forwards the same string."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from board.models import Event
-from board.selectors import board_column_counts
+from board.models import Board, Event, EventKind, Status
+from board.selectors import board_column_counts, board_snapshot
+
+ANNOUNCEMENT_VERBS = {
+    EventKind.TASK_CREATED: "added",
+    EventKind.TASK_UPDATED: "edited",
+    EventKind.TASK_CLAIMED: "claimed",
+    EventKind.TASK_RELEASED: "released",
+    EventKind.TASK_STATUS_CHANGED: "moved",
+    EventKind.TASK_MOVED: "moved",
+    EventKind.TASK_ARCHIVED: "archived",
+}
 
 
 def event_fragment_html(*, event: Event) -> str:
+    """Out-of-band swaps for one event: the changed card, the column counts, the seq,
+    and a sentence for screen readers."""
+    task = event.payload if event.kind.startswith("task.") else None
+    announcement = ""
+    if task is not None:
+        actor = event.actor.display_name if event.actor else "Someone"
+        verb = ANNOUNCEMENT_VERBS.get(event.kind, "changed")
+        where = f" to {Status(task['status']).label}" if verb == "moved" else ""
+        announcement = f"{actor} {verb} “{task['title']}”{where}."
     return render_to_string(
         "realtime/_event.html",
         {
-            "event": event,
-            "task": event.payload if event.kind.startswith("task.") else None,
+            "task": task,
             "board": event.board,
             "columns": board_column_counts(board=event.board),
+            "seq": event.seq,
+            "announcement": announcement,
         },
+    )
+
+
+def board_refresh_html(*, board: Board) -> str:
+    """Out-of-band swap of every column, for a page too far behind to replay events."""
+    snapshot = board_snapshot(board=board)
+    return render_to_string(
+        "realtime/_board_refresh.html",
+        {"board": board, "columns": snapshot.columns, "seq": snapshot.seq},
     )

@@ -17,6 +17,9 @@ from tests.factories import BoardFactory, member_add
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
+# Real hashing costs about half a second per user; tests need no slow hash.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def _missing(reason: str) -> None:
     if REQUIRE_SERVICES:

@@ -28,7 +28,7 @@ def task_lock_with_board(
 ) -> tuple[Board, Task, Role | None]:
     """Lock the task's board, then the task, and check the actor's role
     (`role=None` skips the check, for system actions)."""
-    board_id = Task.objects.filter(pk=_as_id(task_id, "task_id")).values_list("board_id", flat=True)
+    board_id = Task.objects.filter(pk=clean_id(task_id, "task_id")).values_list("board_id", flat=True)
     board_id = board_id.first()
     if board_id is None:
         raise NotFound("This task does not exist.")
@@ -42,7 +42,7 @@ def task_lock_with_board(
     return board, task, actual_role
 
 
-def _as_id(value: Any, field: str) -> int:
+def clean_id(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValidationFailed(fields={field: "Must be an integer id."})
     try:
@@ -89,7 +89,7 @@ def clean_due_date(due_date: Any) -> datetime.date | None:
 def clean_epic(*, board: Board, epic_id: Any) -> Epic | None:
     if epic_id is None or epic_id == "":
         return None
-    epic = Epic.objects.filter(board=board, pk=_as_id(epic_id, "epic")).first()
+    epic = Epic.objects.filter(board=board, pk=clean_id(epic_id, "epic")).first()
     if epic is None:
         raise ValidationFailed(fields={"epic": "Choose an epic of this board."})
     return epic

@@ -10,7 +10,7 @@ from django.db import transaction
 from board.exceptions import NotFound, ValidationFailed
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
-from board.services._tasks_common import clean_description
+from board.services._tasks_common import clean_id, clean_description
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
@@ -86,6 +86,8 @@ def sprint_remove_task(*, actor: Any, sprint_id: Any, task_id: Any) -> Sprint:
 
 
 def _sprint_membership_change(*, actor: Any, sprint_id: Any, task_id: Any, add: bool) -> Sprint:
+    sprint_id = clean_id(sprint_id, "sprint_id")
+    task_id = clean_id(task_id, "task_id")
     board_id = Sprint.objects.filter(pk=sprint_id).values_list("board_id", flat=True).first()
     if board_id is None:
         raise NotFound("This sprint does not exist.")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import ApiTokenForm, RegisterForm
+from accounts.tokens import api_token_create, api_token_revoke
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("board_list")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
+        messages.success(request, "Welcome! Ask a board admin to add you to their board.")
+        return redirect("board_list")
+    return render(
+        request, "registration/register.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+    }
+    return render(request, "accounts/api_tokens.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    api_token_revoke(user=request.user, token_id=token_id)
+    messages.success(request, "Token revoked.")
+    return redirect("api_tokens")

@@ -1,0 +1,55 @@
+"""Forms check only the shape of input; the services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from board.exceptions import DomainError
+from board.models import Board, Epic, Role
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200, strip=True)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    epic = forms.ModelChoiceField(queryset=Epic.objects.none(), required=False)
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, board: Board, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["epic"].queryset = Epic.objects.filter(board=board)
+        self.fields["title"].widget.attrs.update({"autocomplete": "off", "maxlength": 200})
+
+
+class QuickTaskForm(forms.Form):
+    """The inline "new task" form at the top of the Unassigned column."""
+
+    title = forms.CharField(max_length=200, strip=True)
+
+
+class EpicForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SprintForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MembershipForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Username or email")
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: on its fields when it names them."""
+    placed = False
+    for field, message in error.fields.items():
+        name = "epic" if field == "epic_id" else field
+        form.add_error(name if name in form.fields else None, message)
+        placed = True
+    if not placed:
+        form.add_error(None, error.message)

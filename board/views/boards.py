@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from board.exceptions import DomainError
+from board.forms import MembershipForm, QuickTaskForm, form_add_domain_error
+from board.models import Role
+from board.selectors import board_members, board_snapshot, boards_for_user, role_at_least
+from board.services import membership_set_role
+from board.views._access import member_board_or_404
+
+
+@require_GET
+@login_required
+def board_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "board/board_list.html", {"boards": boards_for_user(user=request.user)})
+
+
+@require_GET
+@login_required
+def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
+    board, role = member_board_or_404(user=request.user, board_id=board_id)
+    return render(
+        request,
+        "board/board_detail.html",
+        {
+            "board": board,
+            "role": role,
+            "can_edit": role_at_least(role, Role.MEMBER),
+            "is_admin": role == Role.ADMIN,
+            "snapshot": board_snapshot(board=board),
+            "quick_form": QuickTaskForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
+    board, role = member_board_or_404(user=request.user, board_id=board_id)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["username"].strip()
+        user = (
+            get_user_model()
+            .objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+            .first()
+        )
+        try:
+            membership_set_role(
+                actor=request.user, board_id=board.pk, user=user, role=form.cleaned_data["role"]
+            )
+        except DomainError as error:
+            if error.code == "not_found" and user is None:
+                form.add_error("username", "No user has that username or email.")
+            else:
+                form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"{user.display_name} is now {form.cleaned_data['role']}.")
+            return redirect("board_members", board.pk)
+    return render(
+        request,
+        "board/board_members.html",
+        {
+            "board": board,
+            "role": role,
+            "is_admin": role == Role.ADMIN,
+            "members": board_members(board=board),
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from board.exceptions import DomainError, ValidationFailed
+from board.forms import QuickTaskForm, TaskForm, form_add_domain_error
+from board.models import Role, Status, Task
+from board.public import task_public_state
+from board.selectors import board_column_counts, role_at_least, task_for_member, task_history
+from board.services import (
+    task_archive,
+    task_claim,
+    task_create,
+    task_move,
+    task_release,
+    task_set_status,
+    task_update,
+)
+from board.views._access import member_board_or_404, member_task_or_404
+from board.views._responses import card_update_response
+
+# Each card button: the service call it makes and what it says when it succeeds.
+TASK_ACTIONS: dict[str, tuple[Callable[..., Task], str]] = {
+    "claim": (lambda actor, task_id, version: task_claim(actor=actor, task_id=task_id), "Claimed."),
+    "release": (
+        lambda actor, task_id, version: task_release(
+            actor=actor, task_id=task_id, expected_version=version
+        ),
+        "Released.",
+    ),
+    "done": (
+        lambda actor, task_id, version: task_set_status(
+            actor=actor, task_id=task_id, status=Status.DONE, expected_version=version
+        ),
+        "Marked done.",
+    ),
+    "reopen": (
+        lambda actor, task_id, version: task_set_status(
+            actor=actor, task_id=task_id, status=Status.IN_PROGRESS, expected_version=version
+        ),
+        "Reopened.",
+    ),
+    "archive": (
+        lambda actor, task_id, version: task_archive(
+            actor=actor, task_id=task_id, expected_version=version
+        ),
+        "Archived.",
+    ),
+}
+
+
+def _int_or_none(value: str | None, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{field} must be a whole number.", fields={field: "Invalid."}
+        ) from None
+
+
+def _current_card(*, user: Any, task_id: int) -> dict[str, Any] | None:
+    found = task_for_member(user=user, task_id=task_id)
+    return task_public_state(found[0]) if found else None
+
+
+@require_POST
+@login_required
+def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+    if action not in TASK_ACTIONS:
+        raise Http404("Unknown action.")
+    task, _ = member_task_or_404(user=request.user, task_id=task_id)
+    service, success = TASK_ACTIONS[action]
+    try:
+        version = _int_or_none(request.POST.get("expected_version"), "expected_version")
+        changed = service(request.user, task_id, version)
+    except DomainError as error:
+        card = _current_card(user=request.user, task_id=task_id)
+        response = card_update_response(request, board=task.board, task=card, error=error.message)
+        if request.htmx:
+            response.status_code = 409 if error.code != "forbidden" else 403
+        return response
+    return card_update_response(
+        request, board=task.board, task=task_public_state(changed), notice=success
+    )
+
+
+@require_POST
+@login_required
+def task_move_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    task, _ = member_task_or_404(user=request.user, task_id=task_id)
+    try:
+        changed = task_move(
+            actor=request.user,
+            task_id=task_id,
+            index=_int_or_none(request.POST.get("index"), "index") or 0,
+            status=request.POST.get("status") or None,
+            expected_version=_int_or_none(request.POST.get("expected_version"), "expected_version"),
+        )
+    except DomainError as error:
+        card = _current_card(user=request.user, task_id=task_id)
+        response = card_update_response(request, board=task.board, task=card, error=error.message)
+        if request.htmx:
+            response.status_code = 409
+        return response
+    return card_update_response(request, board=task.board, task=task_public_state(changed))
+
+
+@require_POST
+@login_required
+def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
+    board, _ = member_board_or_404(user=request.user, board_id=board_id)
+    form = QuickTaskForm(request.POST)
+    if form.is_valid():
+        try:
+            task = task_create(
+                actor=request.user, board_id=board.pk, title=form.cleaned_data["title"]
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            if not request.htmx:
+                return card_update_response(request, board=board, task=None, notice="Task added.")
+            context = {
+                "board": board,
+                "quick_form": QuickTaskForm(),
+                "task": task_public_state(task),
+                "columns": board_column_counts(board=board),
+            }
+            return render(request, "board/_quick_task_form.html", context)
+    template = "board/_quick_task_form.html" if request.htmx else "board/task_new.html"
+    return render(request, template, {"board": board, "quick_form": form}, status=422)
+
+
+@require_GET
+@login_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task, role = member_task_or_404(user=request.user, task_id=task_id)
+    return render(
+        request,
+        "board/task_detail.html",
+        {
+            "task": task,
+            "card": task_public_state(task),
+            "board": task.board,
+            "can_edit": role_at_least(role, Role.MEMBER),
+            "is_admin": role == Role.ADMIN,
+            "history": task_history(task=task),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    task, role = member_task_or_404(user=request.user, task_id=task_id)
+    board = task.board
+    if request.method == "GET":
+        initial = {
+            "title": task.title,
+            "description": task.description,
+            "due_date": task.due_date,
+            "epic": task.epic_id,
+            "expected_version": task.version,
+        }
+        form = TaskForm(initial=initial, board=board)
+    else:
+        form = TaskForm(request.POST, board=board)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = task_update(
+                    actor=request.user,
+                    task_id=task.pk,
+                    expected_version=data["expected_version"],
+                    title=data["title"],
+                    description=data["description"],
+                    due_date=data["due_date"],
+                    epic_id=data["epic"].pk if data["epic"] else None,
+                )
+            except DomainError as error:
+                form_add_domain_error(form, error)
+            else:
+                if not request.htmx:
+                    return redirect("task_detail", task.pk)
+                response = card_update_response(
+                    request, board=board, task=task_public_state(changed), notice="Saved."
+                )
+                return trigger_client_event(response, "taskboard:dialog-close")
+    template = "board/_task_edit_form.html" if request.htmx else "board/task_edit.html"
+    context = {"task": task, "board": board, "form": form, "can_edit": role != Role.VIEWER}
+    return render(request, template, context, status=422 if form.errors else 200)

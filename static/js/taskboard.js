@@ -1,0 +1,181 @@
+/* Taskboard page behaviour: card placement, live updates, connection state, dialogs.
+ * Every action also works without this file, as a plain form POST. */
+(function () {
+  "use strict";
+
+  var RECONNECT_CAP_MS = 30000;
+  var AUTH_REFUSED = [4401, 4403, 4404];
+  var reconnectAttempts = 0;
+  var reconnectTimer = null;
+  var lastResumeAsk = 0;
+  var socket = null; // the ws extension's socket wrapper, once connected
+  var socketOpen = false;
+
+  htmx.config.wsReconnectDelay = function (retry) {
+    return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
+  };
+  // Refusals (409) and validation errors (422) carry the markup to show.
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: false, error: true },
+  ];
+
+  function boardSeq() {
+    var el = document.getElementById("board-seq");
+    return el ? parseInt(el.dataset.seq, 10) || 0 : 0;
+  }
+
+  function setPill(state, text) {
+    var pill = document.getElementById("connection-pill");
+    if (!pill) return;
+    pill.className = "pill pill-" + state;
+    pill.textContent = text;
+  }
+
+  function cardSortKey(card) {
+    return [parseInt(card.dataset.position, 10) || 0, parseInt(card.dataset.taskId, 10) || 0];
+  }
+
+  function insertSorted(column, card) {
+    var key = cardSortKey(card);
+    var cards = column.querySelectorAll(":scope > .card");
+    for (var i = 0; i < cards.length; i++) {
+      var other = cardSortKey(cards[i]);
+      if (other[0] > key[0] || (other[0] === key[0] && other[1] > key[1])) {
+        column.insertBefore(card, cards[i]);
+        return;
+      }
+    }
+    column.appendChild(card);
+  }
+
+  /* Cards arrive in #card-inbox (from htmx responses and WebSocket events alike).
+   * Each replaces the card on the board unless the board already shows a newer version. */
+  function placeInboxCards() {
+    var inbox = document.getElementById("card-inbox");
+    if (!inbox) return;
+    Array.prototype.slice.call(inbox.children).forEach(function (card) {
+      card.remove();
+      if (!card.dataset || !card.dataset.taskId) return;
+      var existing = document.querySelector('.cards [data-task-id="' + card.dataset.taskId + '"]');
+      var hadFocus = false;
+      if (existing) {
+        var incoming = parseInt(card.dataset.version, 10);
+        var shown = parseInt(existing.dataset.version, 10);
+        var fromResponse = card.dataset.origin === "response";
+        if (incoming < shown || (incoming === shown && !fromResponse)) return;
+        hadFocus = existing.contains(document.activeElement);
+        existing.remove();
+      }
+      var column = document.getElementById("cards-" + card.dataset.status);
+      if (!column) return;
+      insertSorted(column, card);
+      htmx.process(card);
+      card.classList.add("card-changed");
+      setTimeout(function () { card.classList.remove("card-changed"); }, 2500);
+      if (hadFocus) {
+        var target = card.querySelector(".card-actions button") || card;
+        target.focus();
+      }
+    });
+  }
+
+  function askResume(socketWrapper) {
+    var now = Date.now();
+    if (now - lastResumeAsk < 1000) return;
+    lastResumeAsk = now;
+    socketWrapper.send(JSON.stringify({ type: "resume", after: boardSeq() }));
+  }
+
+  var SEQ_PATTERN = /id="board-seq" data-seq="(\d+)"( data-refresh)?/;
+
+  document.addEventListener("htmx:wsBeforeMessage", function (evt) {
+    var match = SEQ_PATTERN.exec(evt.detail.message);
+    if (!match || match[2]) return;
+    var seq = parseInt(match[1], 10);
+    var last = boardSeq();
+    if (seq <= last) {
+      evt.preventDefault(); // already applied
+    } else if (seq > last + 1) {
+      evt.preventDefault(); // a gap: fetch what was missed, in order
+      askResume(evt.detail.socketWrapper);
+    }
+  });
+
+  document.addEventListener("htmx:wsOpen", function (evt) {
+    reconnectAttempts = 0;
+    lastResumeAsk = 0;
+    socket = evt.detail.socketWrapper;
+    socketOpen = true;
+    setPill("live", "Live");
+    askResume(evt.detail.socketWrapper);
+  });
+
+  document.addEventListener("htmx:wsConnecting", function () {
+    if (reconnectAttempts > 0) setPill("reconnecting", "Reconnecting…");
+  });
+
+  document.addEventListener("htmx:wsClose", function (evt) {
+    var code = evt.detail.event.code;
+    socketOpen = false;
+    socket = evt.detail.socketWrapper;
+    if (AUTH_REFUSED.indexOf(code) >= 0) {
+      setPill("offline", code === 4401 ? "Offline: please log in again" : "Offline: access refused");
+      return;
+    }
+    reconnectAttempts += 1;
+    setPill(navigator.onLine === false ? "offline" : "reconnecting",
+      navigator.onLine === false ? "Offline" : "Reconnecting…");
+    // The ws extension retries by itself only after 1006/1011/1012/1013.
+    if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
+      clearTimeout(reconnectTimer);
+      reconnectTimer = setTimeout(function () { socket.reconnect(); },
+        htmx.config.wsReconnectDelay(reconnectAttempts));
+    }
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    if (!socket) return;
+    if (socketOpen) {
+      askResume(socket);
+    } else {
+      clearTimeout(reconnectTimer);
+      socket.reconnect();
+    }
+  });
+
+  window.addEventListener("online", function () { setPill("reconnecting", "Reconnecting…"); });
+  window.addEventListener("offline", function () { setPill("offline", "Offline"); });
+
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var dialog = document.getElementById("task-dialog");
+    if (dialog && evt.detail.target && evt.detail.target.id === "dialog-body" && !dialog.open) {
+      dialog.showModal();
+      var first = dialog.querySelector("input, textarea, select");
+      if (first) first.focus();
+    }
+  });
+
+  document.addEventListener("taskboard:dialog-close", function () {
+    var dialog = document.getElementById("task-dialog");
+    if (dialog && dialog.open) dialog.close();
+  });
+
+  document.addEventListener("click", function (evt) {
+    var closer = evt.target.closest && evt.target.closest("[data-dialog-close]");
+    var dialog = document.getElementById("task-dialog");
+    if (closer && dialog && dialog.contains(closer)) {
+      evt.preventDefault();
+      dialog.close();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var inbox = document.getElementById("card-inbox");
+    if (inbox) new MutationObserver(placeInboxCards).observe(inbox, { childList: true });
+  });
+})();
