@@ -22,6 +22,13 @@ class BoardAdmin(admin.ModelAdmin):
     readonly_fields = ["last_seq"]
     inlines = [MembershipInline]
 
+    def save_model(self, request: HttpRequest, obj: Board, form, change: bool) -> None:
+        # Never write back last_seq: services advance it under the board lock meanwhile.
+        if change:
+            obj.save(update_fields=[name for name in form.changed_data if name != "last_seq"])
+        else:
+            obj.save()
+
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):

@@ -34,6 +34,8 @@ class Board(models.Model):
     wip_limit_unassigned = models.PositiveIntegerField(null=True, blank=True)
     wip_limit_in_progress = models.PositiveIntegerField(null=True, blank=True)
     wip_limit_done = models.PositiveIntegerField(null=True, blank=True)
+    # Hard limits refuse a task entering a full column; soft ones only turn its header amber.
+    wip_limits_hard = models.BooleanField(default=True)
     last_seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -164,6 +166,7 @@ class EventKind(models.TextChoices):
     SPRINT_TASK_ADDED = "sprint.task_added", "Added to sprint"
     SPRINT_TASK_REMOVED = "sprint.task_removed", "Removed from sprint"
     EPIC_CREATED = "epic.created", "Epic created"
+    BOARD_UPDATED = "board.updated", "Board settings changed"
     MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
 
 
@@ -190,3 +193,23 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board_id}#{self.seq} {self.kind}"
+
+
+class DisplayKey(models.Model):
+    """A read-only key for a wall display. Only its SHA-256 is stored; it is shown once."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="display_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from board.hashing import secret_digest
 from board.models import (
     COLUMN_STATUSES,
     ROLE_RANK,
     Board,
+    DisplayKey,
     Epic,
     Event,
     Membership,
@@ -173,3 +175,21 @@ def sprint_progress_percent(*, task_count: int, done_count: int) -> int:
 
 def board_members(*, board: Board) -> QuerySet[Membership]:
     return Membership.objects.filter(board=board).select_related("user").order_by("user__username")
+
+
+def display_key_board(*, board_id: Any, plaintext: Any) -> tuple[Board, DisplayKey] | None:
+    """The board a live (unrevoked) display key opens, if it is this board's key."""
+    if not isinstance(plaintext, str) or not plaintext or len(plaintext) > 200:
+        return None
+    key = (
+        DisplayKey.objects.select_related("board")
+        .filter(key_hash=secret_digest(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or str(key.board_id) != str(board_id):
+        return None
+    return key.board, key
+
+
+def board_display_keys(*, board: Board) -> QuerySet[DisplayKey]:
+    return DisplayKey.objects.filter(board=board, revoked_at__isnull=True)

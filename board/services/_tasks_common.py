@@ -28,7 +28,9 @@ def task_lock_with_board(
 ) -> tuple[Board, Task, Role | None]:
     """Lock the task's board, then the task, and check the actor's role
     (`role=None` skips the check, for system actions)."""
-    board_id = Task.objects.filter(pk=clean_id(task_id, "task_id")).values_list("board_id", flat=True)
+    board_id = Task.objects.filter(pk=clean_id(task_id, "task_id")).values_list(
+        "board_id", flat=True
+    )
     board_id = board_id.first()
     if board_id is None:
         raise NotFound("This task does not exist.")
@@ -76,6 +78,8 @@ def clean_description(description: Any) -> str:
 def clean_due_date(due_date: Any) -> datetime.date | None:
     if due_date is None or due_date == "":
         return None
+    if isinstance(due_date, datetime.datetime):
+        return due_date.date()
     if isinstance(due_date, datetime.date):
         return due_date
     if isinstance(due_date, str):
@@ -97,7 +101,7 @@ def clean_epic(*, board: Board, epic_id: Any) -> Epic | None:
 
 def wip_check(*, board: Board, status: str, exclude_task_id: int | None = None) -> None:
     limit = board.wip_limit(status)
-    if limit is None:
+    if limit is None or not board.wip_limits_hard:
         return
     in_column = Task.objects.filter(board=board, status=status)
     if exclude_task_id is not None:

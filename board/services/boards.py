@@ -42,10 +42,17 @@ def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> M
         role_require(actor=actor, board=board, role=Role.ADMIN)
         if user is None:
             raise NotFound("That user does not exist.")
-        membership, _ = Membership.objects.select_for_update().get_or_create(
+        membership, created = Membership.objects.select_for_update().get_or_create(
             board=board, user=user, defaults={"role": role}
         )
-        if membership.role != role:
+        if not created and membership.role == role:
+            return membership
+        if membership.role == Role.ADMIN and role != Role.ADMIN and _last_admin(board):
+            raise ValidationFailed(
+                "A board needs at least one admin: make someone else admin first.",
+                fields={"role": "This is the board's last admin."},
+            )
+        if not created:
             membership.role = role
             membership.save(update_fields=["role"])
         board.organization.members.add(user)
@@ -56,3 +63,7 @@ def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> M
             payload={"user": user_public_state(user), "role": role},
         )
         return membership
+
+
+def _last_admin(board: Board) -> bool:
+    return Membership.objects.filter(board=board, role=Role.ADMIN).count() <= 1

@@ -10,7 +10,7 @@ from django.db import transaction
 from board.exceptions import NotFound, ValidationFailed
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
-from board.services._tasks_common import clean_id, clean_description
+from board.services._tasks_common import clean_description, clean_id
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 

@@ -36,11 +36,11 @@ def task_move(
     with transaction.atomic():
         board, task, role = task_lock_with_board(actor=actor, task_id=task_id)
         version_check(task=task, expected_version=expected_version)
+        if task.status == Status.ARCHIVED:
+            raise InvalidTransition("An archived task cannot be moved.", task=task)
         target = task.status if status in (None, "") else status
         if target not in COLUMN_STATUSES:
             raise ValidationFailed(fields={"status": "Choose one of the board's columns."})
-        if task.status == Status.ARCHIVED:
-            raise InvalidTransition("An archived task cannot be moved.", task=task)
         kind = EventKind.TASK_MOVED
         if target != task.status:
             kind = transition_apply(board=board, task=task, to=target, actor=actor, role=role)

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import pytest
+
+from board.exceptions import NotFound, PermissionDenied, ValidationFailed
+from board.models import EventKind, Membership, Role
+from board.public import user_public_state
+from board.services import board_create, membership_set_role, task_create
+from tests.factories import OrganizationFactory, UserFactory
+from tests.services.helpers import event_count, last_event
+
+
+def role_of(board, user) -> str | None:
+    return Membership.objects.filter(board=board, user=user).values_list("role", flat=True).first()
+
+
+def test_admin_adds_a_user_to_the_board_with_a_role(board, admin, outsider):
+    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+
+    assert role_of(board, outsider) == Role.MEMBER
+
+
+def test_added_user_joins_the_boards_organization(board, admin, outsider):
+    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.VIEWER)
+
+    assert board.organization.members.filter(pk=outsider.pk).exists()
+
+
+def test_added_member_can_create_tasks(board, admin, outsider):
+    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+
+    task = task_create(actor=outsider, board_id=board.pk, title="Now I belong")
+
+    assert task.creator == outsider
+
+
+def test_admin_changes_a_members_role(board, admin, alice):
+    membership_set_role(actor=admin, board_id=board.pk, user=alice, role=Role.ADMIN)
+
+    assert role_of(board, alice) == Role.ADMIN
+
+
+def test_member_demoted_to_viewer_can_no_longer_write(board, admin, alice):
+    membership_set_role(actor=admin, board_id=board.pk, user=alice, role=Role.VIEWER)
+
+    with pytest.raises(PermissionDenied):
+        task_create(actor=alice, board_id=board.pk, title="T")
+
+
+def test_role_change_records_a_membership_changed_event(board, admin, alice):
+    membership_set_role(actor=admin, board_id=board.pk, user=alice, role=Role.VIEWER)
+
+    event = last_event(board)
+    assert event.kind == EventKind.MEMBERSHIP_CHANGED
+    assert event.payload == {"user": user_public_state(alice), "role": Role.VIEWER}
+
+
+def test_member_cannot_set_roles(board, alice, bob):
+    with pytest.raises(PermissionDenied):
+        membership_set_role(actor=alice, board_id=board.pk, user=bob, role=Role.ADMIN)
+
+
+def test_member_cannot_promote_themselves(board, alice):
+    with pytest.raises(PermissionDenied):
+        membership_set_role(actor=alice, board_id=board.pk, user=alice, role=Role.ADMIN)
+
+    assert role_of(board, alice) == Role.MEMBER
+
+
+def test_viewer_cannot_set_roles(board, viewer, alice):
+    with pytest.raises(PermissionDenied):
+        membership_set_role(actor=viewer, board_id=board.pk, user=alice, role=Role.VIEWER)
+
+
+def test_non_member_setting_roles_is_not_found(board, outsider, alice):
+    with pytest.raises(NotFound):
+        membership_set_role(actor=outsider, board_id=board.pk, user=alice, role=Role.VIEWER)
+
+
+@pytest.mark.parametrize("role", ["owner", "", None, "ADMIN"])
+def test_unknown_role_is_validation_failed_on_role(board, admin, alice, role):
+    with pytest.raises(ValidationFailed) as refused:
+        membership_set_role(actor=admin, board_id=board.pk, user=alice, role=role)
+
+    assert "role" in refused.value.fields
+
+
+def test_setting_the_role_of_no_user_is_not_found(board, admin):
+    with pytest.raises(NotFound):
+        membership_set_role(actor=admin, board_id=board.pk, user=None, role=Role.MEMBER)
+
+
+def test_refused_role_change_records_no_event(board, alice, bob):
+    events_before = event_count(board)
+
+    with pytest.raises(PermissionDenied):
+        membership_set_role(actor=alice, board_id=board.pk, user=bob, role=Role.ADMIN)
+
+    assert event_count(board) == events_before
+
+
+def test_board_create_makes_the_actor_its_admin(db):
+    user = UserFactory()
+
+    board = board_create(actor=user, organization=OrganizationFactory(), name="Roadmap")
+
+    assert role_of(board, user) == Role.ADMIN
+
+
+def test_board_create_adds_the_actor_to_the_organization(db):
+    user, organization = UserFactory(), OrganizationFactory()
+
+    board_create(actor=user, organization=organization, name="Roadmap")
+
+    assert organization.members.filter(pk=user.pk).exists()
+
+
+def test_board_create_gives_a_second_board_of_the_same_name_a_new_slug(db):
+    user, organization = UserFactory(), OrganizationFactory()
+
+    first = board_create(actor=user, organization=organization, name="Roadmap")
+    second = board_create(actor=user, organization=organization, name="Roadmap")
+
+    assert (first.slug, second.slug) == ("roadmap", "roadmap-2")
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_board_without_a_name_is_validation_failed_on_name(db, name):
+    with pytest.raises(ValidationFailed) as refused:
+        board_create(actor=UserFactory(), organization=OrganizationFactory(), name=name)
+
+    assert "name" in refused.value.fields
+
+
+def test_new_board_starts_with_an_empty_event_sequence(db):
+    board = board_create(actor=UserFactory(), organization=OrganizationFactory(), name="Roadmap")
+
+    assert board.last_seq == 0
+
+
+def test_setting_the_same_role_again_records_no_event(board, admin, alice):
+    before = event_count(board)
+
+    membership_set_role(actor=admin, board_id=board.pk, user=alice, role=Role.MEMBER)
+
+    assert event_count(board) == before
+
+
+def test_the_last_admin_cannot_be_demoted(board, admin):
+    with pytest.raises(ValidationFailed) as refused:
+        membership_set_role(actor=admin, board_id=board.pk, user=admin, role=Role.MEMBER)
+
+    assert "at least one admin" in refused.value.message
+    assert role_of(board, admin) == Role.ADMIN
+
+
+def test_an_admin_can_step_down_once_another_admin_exists(board, admin, alice):
+    membership_set_role(actor=admin, board_id=board.pk, user=alice, role=Role.ADMIN)
+
+    membership_set_role(actor=admin, board_id=board.pk, user=admin, role=Role.MEMBER)
+
+    assert role_of(board, admin) == Role.MEMBER
