@@ -53,3 +53,22 @@ def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
         placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+class BoardSettingsForm(forms.Form):
+    wip_limit_unassigned = forms.IntegerField(
+        min_value=0, required=False, label="WIP limit: Unassigned"
+    )
+    wip_limit_in_progress = forms.IntegerField(
+        min_value=0, required=False, label="WIP limit: In progress"
+    )
+    wip_limit_done = forms.IntegerField(min_value=0, required=False, label="WIP limit: Done")
+    wip_limits_hard = forms.BooleanField(
+        required=False,
+        label="Hard limits",
+        help_text="Hard: a full column refuses more tasks. Soft: its header only turns amber.",
+    )
+
+
+class DisplayKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Display name", help_text="e.g. Team room TV")

@@ -193,3 +193,10 @@ def display_key_board(*, board_id: Any, plaintext: Any) -> tuple[Board, DisplayK
 
 def board_display_keys(*, board: Board) -> QuerySet[DisplayKey]:
     return DisplayKey.objects.filter(board=board, revoked_at__isnull=True)
+
+
+def board_last_change(*, board: Board) -> Any:
+    """When the board's newest event happened, or None."""
+    return (
+        Event.objects.filter(board=board).order_by("-seq").values_list("created_at", flat=True)
+    ).first()

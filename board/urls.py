@@ -1,11 +1,23 @@
 from django.urls import path
 
-from board.views import boards, planning, tasks
+from board.views import boards, display, planning, tasks
 
 urlpatterns = [
     path("", boards.board_list, name="board_list"),
     path("boards/<int:board_id>/", boards.board_detail, name="board_detail"),
     path("boards/<int:board_id>/members/", boards.board_members_page, name="board_members"),
+    path("boards/<int:board_id>/display/", display.board_display, name="board_display"),
+    path("boards/<int:board_id>/settings/", display.board_settings, name="board_settings"),
+    path(
+        "boards/<int:board_id>/display-keys/",
+        display.display_key_create_view,
+        name="display_key_create",
+    ),
+    path(
+        "boards/<int:board_id>/display-keys/<int:key_id>/revoke/",
+        display.display_key_revoke_view,
+        name="display_key_revoke",
+    ),
     path("boards/<int:board_id>/tasks/new/", tasks.task_create_view, name="task_create"),
     path("boards/<int:board_id>/epics/", planning.epic_list, name="epic_list"),
     path("boards/<int:board_id>/sprints/", planning.sprint_list, name="sprint_list"),

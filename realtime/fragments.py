@@ -19,9 +19,9 @@ ANNOUNCEMENT_VERBS = {
 }
 
 
-def event_fragment_html(*, event: Event) -> str:
+def event_fragment_html(*, event: Event, display: bool = False) -> str:
     """Out-of-band swaps for one event: the changed card, the column counts, the seq,
-    and a sentence for screen readers."""
+    and a sentence for screen readers. `display` renders the read-only wall variant."""
     task = event.payload if event.kind.startswith("task.") else None
     announcement = ""
     if task is not None:
@@ -37,14 +37,15 @@ def event_fragment_html(*, event: Event) -> str:
             "columns": board_column_counts(board=event.board),
             "seq": event.seq,
             "announcement": announcement,
+            "display": display,
         },
     )
 
 
-def board_refresh_html(*, board: Board) -> str:
+def board_refresh_html(*, board: Board, display: bool = False) -> str:
     """Out-of-band swap of every column, for a page too far behind to replay events."""
     snapshot = board_snapshot(board=board)
     return render_to_string(
         "realtime/_board_refresh.html",
-        {"board": board, "columns": snapshot.columns, "seq": snapshot.seq},
+        {"board": board, "columns": snapshot.columns, "seq": snapshot.seq, "display": display},
     )

@@ -44,6 +44,7 @@ def card_update_response(
         {
             "board": board,
             "task": task,
+            "card_origin": "response",
             "card_error": error,
             "notice": notice,
             "columns": board_column_counts(board=board),

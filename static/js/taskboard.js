@@ -14,10 +14,11 @@
   htmx.config.wsReconnectDelay = function (retry) {
     return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
   };
-  // Refusals (409) and validation errors (422) carry the markup to show.
+  // Refusals (403, 409) and validation errors (422) carry the markup to show.
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
+    { code: "403", swap: true },
     { code: "409", swap: true },
     { code: "422", swap: true },
     { code: "[45]..", swap: false, error: true },

@@ -1,0 +1,114 @@
+"""The wall display (no login, read-only, opened with a display key) and board settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from board.exceptions import DomainError
+from board.forms import BoardSettingsForm, DisplayKeyForm, form_add_domain_error
+from board.models import Role
+from board.selectors import board_display_keys, board_last_change, board_snapshot, display_key_board
+from board.services import board_settings_update, display_key_create, display_key_revoke
+from board.services.display_keys import WIP_FIELDS
+from board.views._access import member_board_or_404
+
+
+@require_GET
+@xframe_options_sameorigin
+def board_display(request: HttpRequest, board_id: int) -> HttpResponse:
+    found = display_key_board(board_id=board_id, plaintext=request.GET.get("key"))
+    if found is None:
+        return render(request, "board/display_refused.html", status=403)
+    board, _ = found
+    theme = "light" if request.GET.get("theme") == "light" else "dark"
+    context = {
+        "board": board,
+        "snapshot": board_snapshot(board=board),
+        "theme": theme,
+        "last_change": board_last_change(board=board),
+    }
+    return render(request, "board/display.html", context)
+
+
+def _admin_board(request: HttpRequest, board_id: int):
+    board, role = member_board_or_404(user=request.user, board_id=board_id)
+    if role != Role.ADMIN:
+        raise Http404("Only board admins can change settings.")
+    return board
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = _admin_board(request, board_id)
+    initial = {name: getattr(board, name) for name in WIP_FIELDS}
+    initial["wip_limits_hard"] = board.wip_limits_hard
+    form = BoardSettingsForm(request.POST or None, initial=initial)
+    key_form = DisplayKeyForm()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            board_settings_update(
+                actor=request.user,
+                board_id=board.pk,
+                wip_limits={name: data[name] for name in WIP_FIELDS},
+                wip_limits_hard=data["wip_limits_hard"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("board_settings", board.pk)
+    return _settings_page(request, board, form, key_form)
+
+
+def _settings_page(request, board, form, key_form, new_key: str | None = None) -> HttpResponse:
+    context = {
+        "board": board,
+        "form": form,
+        "key_form": key_form,
+        "display_keys": board_display_keys(board=board),
+        "new_key": new_key,
+        "is_admin": True,
+    }
+    status = 422 if form.errors or key_form.errors else 200
+    return render(request, "board/board_settings.html", context, status=status)
+
+
+@require_POST
+@login_required
+def display_key_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = _admin_board(request, board_id)
+    key_form = DisplayKeyForm(request.POST)
+    new_key = None
+    if key_form.is_valid():
+        try:
+            _, new_key = display_key_create(
+                actor=request.user, board_id=board.pk, name=key_form.cleaned_data["name"]
+            )
+        except DomainError as error:
+            form_add_domain_error(key_form, error)
+        else:
+            key_form = DisplayKeyForm()
+    settings_form = BoardSettingsForm(
+        initial={name: getattr(board, name) for name in [*WIP_FIELDS, "wip_limits_hard"]}
+    )
+    return _settings_page(request, board, settings_form, key_form, new_key=new_key)
+
+
+@require_POST
+@login_required
+def display_key_revoke_view(request: HttpRequest, board_id: int, key_id: int) -> HttpResponse:
+    board = _admin_board(request, board_id)
+    try:
+        key = display_key_revoke(actor=request.user, key_id=key_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Display key “{key.name}” revoked; its displays disconnect.")
+    return redirect("board_settings", board.pk)

@@ -1,0 +1,91 @@
+/* Wall display: clock, last change, stale banner, revoked screen, fit-to-screen and a
+ * daily safety reload. Live updates and reconnects come from taskboard.js. */
+(function () {
+  "use strict";
+
+  var STALE_AFTER_MS = 30000;
+  var DAILY_RELOAD_MS = 24 * 60 * 60 * 1000;
+  var COMPACT_LEVELS = 3;
+  var offlineSince = null;
+  var staleTimer = null;
+
+  function hhmm(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function tickClock() {
+    var clock = document.getElementById("clock");
+    if (clock) clock.textContent = hhmm(new Date());
+  }
+
+  function columnsOverflow() {
+    return Array.prototype.some.call(document.querySelectorAll(".cards"), function (column) {
+      return column.scrollHeight > column.clientHeight + 1;
+    });
+  }
+
+  function fitToScreen() {
+    var board = document.getElementById("board");
+    for (var level = 0; level <= COMPACT_LEVELS; level++) {
+      for (var n = 1; n <= COMPACT_LEVELS; n++) board.classList.toggle("compact-" + n, n === level);
+      if (!columnsOverflow()) return;
+    }
+  }
+
+  function showStale() {
+    var banner = document.getElementById("stale-banner");
+    document.getElementById("stale-since").textContent = hhmm(offlineSince);
+    banner.hidden = false;
+  }
+
+  function markOnline() {
+    offlineSince = null;
+    clearTimeout(staleTimer);
+    document.getElementById("stale-banner").hidden = true;
+  }
+
+  function markOffline() {
+    if (offlineSince) return;
+    offlineSince = new Date();
+    clearTimeout(staleTimer);
+    staleTimer = setTimeout(showStale, STALE_AFTER_MS);
+  }
+
+  function safetyReload() {
+    // Reload only when the server answers, so that a reload never strands the screen
+    // on a browser error page.
+    fetch(window.location.href, { method: "HEAD", cache: "no-store" })
+      .then(function (response) {
+        if (response.ok) window.location.reload();
+        else setTimeout(safetyReload, 5 * 60 * 1000);
+      })
+      .catch(function () { setTimeout(safetyReload, 5 * 60 * 1000); });
+  }
+
+  document.addEventListener("htmx:wsOpen", markOnline);
+  document.addEventListener("htmx:wsClose", function (evt) {
+    if (evt.detail.event.code === 4403) {
+      document.getElementById("revoked-screen").hidden = false;
+      document.getElementById("connection-pill").textContent = "Display key revoked";
+      return;
+    }
+    markOffline();
+  });
+  document.addEventListener("htmx:wsAfterMessage", function (evt) {
+    if (/id="board-seq"/.test(evt.detail.message) && !/data-refresh/.test(evt.detail.message)) {
+      document.getElementById("last-change-time").textContent = hhmm(new Date());
+    }
+    requestAnimationFrame(fitToScreen);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var lastChange = document.getElementById("last-change-time");
+    if (lastChange.getAttribute("datetime")) {
+      lastChange.textContent = hhmm(new Date(lastChange.getAttribute("datetime")));
+    }
+    tickClock();
+    setInterval(tickClock, 1000);
+    fitToScreen();
+    window.addEventListener("resize", fitToScreen);
+    setTimeout(safetyReload, DAILY_RELOAD_MS);
+  });
+})();

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from board.models import DisplayKey, Role
+from board.services import display_key_create, display_key_revoke, task_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def display_key(board, admin):
+    _, plaintext = display_key_create(actor=admin, board_id=board.pk, name="Team room TV")
+    return plaintext
+
+
+def test_display_opens_without_login_and_has_no_buttons_or_forms(client, board, alice, display_key):
+    task_create(actor=alice, board_id=board.pk, title="Shown on the wall")
+    response = client.get(reverse("board_display", args=[board.pk]), {"key": display_key})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Shown on the wall" in html
+    assert "<form" not in html and "<button" not in html
+    assert 'id="clock"' in html and 'id="presence"' in html
+
+
+def test_display_refuses_a_wrong_or_missing_key(client, board, display_key):
+    url = reverse("board_display", args=[board.pk])
+    assert client.get(url, {"key": "dk_wrong"}).status_code == 403
+    assert client.get(url).status_code == 403
+
+
+def test_display_key_of_another_board_is_refused(client, board, display_key):
+    other = board.__class__.objects.create(organization=board.organization, name="B", slug="b")
+    assert (
+        client.get(reverse("board_display", args=[other.pk]), {"key": display_key}).status_code
+        == 403
+    )
+
+
+def test_revoked_key_is_refused(client, board, admin, display_key):
+    key = DisplayKey.objects.get(board=board)
+    display_key_revoke(actor=admin, key_id=key.pk)
+    response = client.get(reverse("board_display", args=[board.pk]), {"key": display_key})
+    assert response.status_code == 403
+
+
+def test_light_theme_is_available(client, board, display_key):
+    html = client.get(
+        reverse("board_display", args=[board.pk]), {"key": display_key, "theme": "light"}
+    ).content.decode()
+    assert "display-light" in html
+
+
+def test_admin_creates_a_key_shown_once_then_masked(client, board, admin):
+    client.force_login(admin)
+    html = client.post(
+        reverse("display_key_create", args=[board.pk]), {"name": "Lobby screen"}
+    ).content.decode()
+    url = re.search(r'id="new-display-url">([^<]+)<', html).group(1)
+    key = url.split("key=")[1]
+    stored = DisplayKey.objects.get(board=board)
+    assert stored.key_hash != key and key not in stored.key_hash
+    again = client.get(reverse("board_settings", args=[board.pk])).content.decode()
+    assert key not in again and stored.prefix in again
+    assert client.get(url.split("testserver")[1]).status_code == 200
+
+
+def test_admin_revokes_a_key(client, board, admin, display_key):
+    key = DisplayKey.objects.get(board=board)
+    client.force_login(admin)
+    client.post(reverse("display_key_revoke", args=[board.pk, key.pk]))
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])
+def test_non_admins_cannot_reach_settings_or_keys(client, board, role):
+    from tests.factories import member_add
+
+    user = member_add(board=board, role=role)
+    client.force_login(user)
+    assert client.get(reverse("board_settings", args=[board.pk])).status_code == 404
+    client.post(reverse("display_key_create", args=[board.pk]), {"name": "Mine"})
+    assert not DisplayKey.objects.exists()
+
+
+def test_admin_sets_a_soft_wip_limit(client, board, admin, alice):
+    client.force_login(admin)
+    response = client.post(
+        reverse("board_settings", args=[board.pk]),
+        {"wip_limit_unassigned": "1", "wip_limit_in_progress": "", "wip_limit_done": ""},
+    )
+    assert response.status_code == 302
+    board.refresh_from_db()
+    assert board.wip_limit_unassigned == 1 and board.wip_limits_hard is False
+    task_create(actor=alice, board_id=board.pk, title="One")
+    task_create(actor=alice, board_id=board.pk, title="Two, over a soft limit")
+    page = client.get(reverse("board_detail", args=[board.pk])).content.decode()
+    assert "over-limit" in page
+
+
+def test_negative_wip_limit_is_a_field_error(client, board, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("board_settings", args=[board.pk]), {"wip_limit_in_progress": "-3"}
+    )
+    assert response.status_code == 422
+    assert "greater than or equal to 0" in response.content.decode()
