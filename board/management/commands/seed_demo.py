@@ -19,6 +19,7 @@ from accounts.models import Organization
 from board.models import Board, Role, Status
 from board.services import (
     board_create,
+    board_settings_update,
     epic_create,
     membership_set_role,
     sprint_add_task,
@@ -144,9 +145,12 @@ def _board_seed(*, organization: Organization, users: dict[str, Any]) -> Board:
         name=BOARD_NAME,
         description="Demo board: claim a card, finish it, and watch the others update live.",
     )
-    # There is no service for board settings, and nobody can see this board before the
-    # command commits, so the limit is set directly on the new row.
-    Board.objects.filter(pk=board.pk).update(wip_limit_in_progress=WIP_LIMIT_IN_PROGRESS)
+    board_settings_update(
+        actor=admin,
+        board_id=board.pk,
+        wip_limits={"wip_limit_in_progress": WIP_LIMIT_IN_PROGRESS},
+        wip_limits_hard=True,
+    )
     for username, _, role in others:
         membership_set_role(actor=admin, board_id=board.pk, user=users[username], role=role)
 
