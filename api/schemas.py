@@ -1,0 +1,246 @@
+"""The API's shapes. Inputs check only shape (types, required keys); the services hold
+the rules. Outputs mirror board/public.py, which builds every one of them."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, field_validator
+
+# Ids are 64-bit in the database; anything bigger cannot exist.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+StatusName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE", "ARCHIVED"]
+ColumnName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE"]
+RoleName = Literal["viewer", "member", "admin"]
+ErrorCode = Literal[
+    "already_claimed",
+    "version_conflict",
+    "invalid_transition",
+    "wip_limit",
+    "forbidden",
+    "not_found",
+    "invalid",
+    "rate_limited",
+    "unauthenticated",
+    "method_not_allowed",
+    "internal",
+]
+# Dates go out exactly as board/public.py writes them (the WebSocket's strings).
+IsoDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+IsoDateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class UserOut(Schema):
+    id: int
+    name: str
+    initials: str
+
+
+class EpicRef(Schema):
+    id: int
+    name: str
+
+
+class TaskOut(Schema):
+    id: int
+    board: int
+    title: str
+    description: str
+    status: StatusName
+    owner: UserOut | None
+    creator: UserOut | None
+    epic: EpicRef | None
+    due_date: IsoDate | None
+    position: int
+    version: int
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+
+
+class TaskPage(Schema):
+    items: list[TaskOut]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+
+
+class BoardOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    organization: OrganizationOut
+    role: RoleName
+    open_tasks: int
+
+
+class ColumnOut(Schema):
+    status: ColumnName
+    label: str
+    count: int
+    wip_limit: int | None
+
+
+class BoardDetailOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    organization: OrganizationOut
+    role: RoleName
+    seq: int = Field(description="The board's latest event; read events after it.")
+    columns: list[ColumnOut]
+
+
+class MemberOut(Schema):
+    user: UserOut
+    role: RoleName
+
+
+class SprintOut(Schema):
+    id: int
+    board: int
+    name: str
+    description: str
+    start_date: IsoDate
+    end_date: IsoDate
+    tasks: list[int]
+
+
+class EpicOut(Schema):
+    id: int
+    board: int
+    name: str
+    description: str
+
+
+class EventOut(BaseModel):
+    """The WebSocket's `event` message. Its subject travels under the key named by the
+    first part of `kind`: `task`, `sprint`, `epic`, `board` or `membership`."""
+
+    # A subject added later still reaches HTTP clients, as it reaches sockets (a plain
+    # pydantic model: ninja's Schema reads declared fields only).
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["event"]
+    seq: int
+    kind: str
+    actor: UserOut | None
+    at: IsoDateTime
+    origin: str | None
+    task: TaskOut | None = None
+    sprint: SprintOut | None = None
+    epic: EpicOut | None = None
+    board: dict[str, Any] | None = None
+    membership: dict[str, Any] | None = None
+
+
+class EventPage(BaseModel):
+    items: list[EventOut]
+    next: int | None = Field(description="Pass as `after` for the next page; null at the end.")
+    seq: int = Field(description="The board's latest event when this page was read.")
+
+
+class ErrorDetail(Schema):
+    code: ErrorCode
+    message: str
+    fields: dict[str, str]
+    task: TaskOut | None = Field(None, description="On 409s: the task as it is now.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def text_check(value: Any) -> Any:
+    """Text that the database can store: PostgreSQL refuses NUL characters, and lone
+    surrogates (valid in JSON escapes) cannot be encoded. Django's forms refuse NULs too."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Must not contain NUL characters.")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError("Must be valid Unicode text.") from None
+    return value
+
+
+class Input(BaseModel):
+    """Request bodies and query strings are plain pydantic models: ninja's Schema would
+    also read attributes off a non-object body (`"title"` has a `.title`)."""
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        return text_check(value)
+
+
+class TaskCreateIn(Input):
+    title: str
+    description: str = ""
+    due_date: datetime.date | None = None
+    epic: Id | None = None
+
+
+class TaskUpdateIn(Input):
+    """Only the fields sent change; `null` clears `due_date` and `epic`."""
+
+    expected_version: int | None = None
+    title: str = Field(None)
+    description: str = Field(None)
+    due_date: datetime.date | None = None
+    epic: Id | None = None
+
+
+class VersionIn(Input):
+    expected_version: int | None = None
+
+
+class StatusIn(Input):
+    status: StatusName
+    expected_version: int | None = None
+
+
+class MoveIn(Input):
+    index: int = Field(ge=0, le=2**31, description="0 is the top of the column.")
+    status: ColumnName | None = Field(None, description="Another column; default: its own.")
+    expected_version: int | None = None
+
+
+class SprintIn(Input):
+    name: str
+    description: str = ""
+    start_date: datetime.date
+    end_date: datetime.date
+
+
+class SprintUpdateIn(Input):
+    name: str = Field(None)
+    description: str = Field(None)
+    start_date: datetime.date = Field(None)
+    end_date: datetime.date = Field(None)
+
+
+class EpicIn(Input):
+    name: str
+    description: str = ""
+
+
+class EpicUpdateIn(Input):
+    name: str = Field(None)
+    description: str = Field(None)
+
+
+class TaskRefIn(Input):
+    task: Id
+    expected_version: int | None = None
+
+
+class MemberIn(Input):
+    user: str = Field(description="Username or email.")
+    role: RoleName
