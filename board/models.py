@@ -163,9 +163,13 @@ class EventKind(models.TextChoices):
     TASK_MOVED = "task.moved", "Moved"
     TASK_ARCHIVED = "task.archived", "Archived"
     SPRINT_CREATED = "sprint.created", "Sprint created"
+    SPRINT_UPDATED = "sprint.updated", "Sprint edited"
+    SPRINT_DELETED = "sprint.deleted", "Sprint deleted"
     SPRINT_TASK_ADDED = "sprint.task_added", "Added to sprint"
     SPRINT_TASK_REMOVED = "sprint.task_removed", "Removed from sprint"
     EPIC_CREATED = "epic.created", "Epic created"
+    EPIC_UPDATED = "epic.updated", "Epic edited"
+    EPIC_DELETED = "epic.deleted", "Epic deleted"
     BOARD_UPDATED = "board.updated", "Board settings changed"
     MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
 

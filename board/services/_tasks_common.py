@@ -58,21 +58,29 @@ def version_check(*, task: Task, expected_version: int | None) -> None:
         raise VersionConflict(task=task)
 
 
+def clean_text(value: Any, *, field: str, max_length: int | None = None, blank: str = "") -> str:
+    """Trimmed text. `blank` is the message for an empty value (empty allowed if none).
+    NUL and lone surrogates are refused: PostgreSQL cannot store them."""
+    if not isinstance(value, str):
+        raise ValidationFailed(fields={field: "Must be text."})
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValidationFailed(fields={field: "Contains characters that cannot be stored."})
+    value = value.strip()
+    if blank and not value:
+        raise ValidationFailed(fields={field: blank})
+    if max_length is not None and len(value) > max_length:
+        raise ValidationFailed(fields={field: f"Keep it to {max_length} characters or fewer."})
+    return value
+
+
 def clean_title(title: Any) -> str:
-    if not isinstance(title, str) or not title.strip():
-        raise ValidationFailed(fields={"title": "Give the task a title."})
-    title = title.strip()
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationFailed(
-            fields={"title": f"Keep the title to {TITLE_MAX_LENGTH} characters or fewer."}
-        )
-    return title
+    return clean_text(
+        title, field="title", max_length=TITLE_MAX_LENGTH, blank="Give the task a title."
+    )
 
 
 def clean_description(description: Any) -> str:
-    if not isinstance(description, str):
-        raise ValidationFailed(fields={"description": "Must be text."})
-    return description.strip()
+    return clean_text(description, field="description")
 
 
 def clean_due_date(due_date: Any) -> datetime.date | None:

@@ -10,23 +10,18 @@ from django.db import transaction
 from board.exceptions import NotFound, ValidationFailed
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
-from board.services._tasks_common import clean_description, clean_id
+from board.services._tasks_common import clean_description, clean_id, clean_text
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
 NAME_MAX_LENGTH = 120
 
 
-def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationFailed(fields={"name": "Give it a name."})
-    name = name.strip()
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationFailed(fields={"name": f"Keep the name to {NAME_MAX_LENGTH} characters."})
-    return name
+def clean_name(name: Any) -> str:
+    return clean_text(name, field="name", max_length=NAME_MAX_LENGTH, blank="Give it a name.")
 
 
-def _clean_date(value: Any, field: str) -> datetime.date:
+def clean_date(value: Any, field: str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
@@ -42,7 +37,7 @@ def epic_create(*, actor: Any, board_id: int, name: Any, description: Any = "") 
         board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.MEMBER)
         epic = Epic.objects.create(
-            board=board, name=_clean_name(name), description=clean_description(description)
+            board=board, name=clean_name(name), description=clean_description(description)
         )
         event_record(
             board=board, kind=EventKind.EPIC_CREATED, actor=actor, payload=epic_public_state(epic)
@@ -59,8 +54,8 @@ def sprint_create(
     end_date: Any,
     description: Any = "",
 ) -> Sprint:
-    start = _clean_date(start_date, "start_date")
-    end = _clean_date(end_date, "end_date")
+    start = clean_date(start_date, "start_date")
+    end = clean_date(end_date, "end_date")
     if end <= start:
         raise ValidationFailed(fields={"end_date": "The sprint must end after it starts."})
     with transaction.atomic():
@@ -68,7 +63,7 @@ def sprint_create(
         role_require(actor=actor, board=board, role=Role.MEMBER)
         sprint = Sprint.objects.create(
             board=board,
-            name=_clean_name(name),
+            name=clean_name(name),
             description=clean_description(description),
             start_date=start,
             end_date=end,

@@ -17,14 +17,10 @@ from board.public import epic_public_state, sprint_public_state
 from board.services._tasks_common import clean_description, clean_id, task_save_with_event
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
-from board.services.planning import _clean_date, _clean_name
+from board.services.planning import clean_date, clean_name
 from board.services.tasks import UNSET
 
 # Event kinds that EventKind (board/models.py) does not list yet; the lead moves them there.
-SPRINT_UPDATED = "sprint.updated"
-SPRINT_DELETED = "sprint.deleted"
-EPIC_UPDATED = "epic.updated"
-EPIC_DELETED = "epic.deleted"
 
 
 def sprint_update(
@@ -41,13 +37,13 @@ def sprint_update(
         board, sprint = _sprint_lock(actor=actor, sprint_id=sprint_id, role=Role.MEMBER)
         changes: dict[str, Any] = {}
         if name is not UNSET:
-            changes["name"] = _clean_name(name)
+            changes["name"] = clean_name(name)
         if description is not UNSET:
             changes["description"] = clean_description(description)
         if start_date is not UNSET:
-            changes["start_date"] = _clean_date(start_date, "start_date")
+            changes["start_date"] = clean_date(start_date, "start_date")
         if end_date is not UNSET:
-            changes["end_date"] = _clean_date(end_date, "end_date")
+            changes["end_date"] = clean_date(end_date, "end_date")
         start = changes.get("start_date", sprint.start_date)
         end = changes.get("end_date", sprint.end_date)
         if end <= start:
@@ -58,7 +54,9 @@ def sprint_update(
         for key, value in changed.items():
             setattr(sprint, key, value)
         sprint.save(update_fields=list(changed))
-        event_record(board=board, kind=SPRINT_UPDATED, actor=actor, payload=_sprint_state(sprint))
+        event_record(
+            board=board, kind=EventKind.SPRINT_UPDATED, actor=actor, payload=_sprint_state(sprint)
+        )
         return sprint
 
 
@@ -68,7 +66,7 @@ def sprint_delete(*, actor: Any, sprint_id: Any) -> None:
         board, sprint = _sprint_lock(actor=actor, sprint_id=sprint_id, role=Role.ADMIN)
         payload = _sprint_state(sprint)
         sprint.delete()
-        event_record(board=board, kind=SPRINT_DELETED, actor=actor, payload=payload)
+        event_record(board=board, kind=EventKind.SPRINT_DELETED, actor=actor, payload=payload)
 
 
 def epic_update(*, actor: Any, epic_id: Any, name: Any = UNSET, description: Any = UNSET) -> Epic:
@@ -77,7 +75,7 @@ def epic_update(*, actor: Any, epic_id: Any, name: Any = UNSET, description: Any
         board, epic = _epic_lock(actor=actor, epic_id=epic_id, role=Role.MEMBER)
         changes: dict[str, Any] = {}
         if name is not UNSET:
-            changes["name"] = _clean_name(name)
+            changes["name"] = clean_name(name)
         if description is not UNSET:
             changes["description"] = clean_description(description)
         changed = {key: value for key, value in changes.items() if getattr(epic, key) != value}
@@ -86,7 +84,9 @@ def epic_update(*, actor: Any, epic_id: Any, name: Any = UNSET, description: Any
         for key, value in changed.items():
             setattr(epic, key, value)
         epic.save(update_fields=list(changed))
-        event_record(board=board, kind=EPIC_UPDATED, actor=actor, payload=epic_public_state(epic))
+        event_record(
+            board=board, kind=EventKind.EPIC_UPDATED, actor=actor, payload=epic_public_state(epic)
+        )
         if "name" in changed:
             for task in _epic_tasks_lock(epic=epic):
                 task.epic = epic
@@ -105,7 +105,7 @@ def epic_delete(*, actor: Any, epic_id: Any) -> None:
             task_save_with_event(board=board, task=task, actor=actor, kind=EventKind.TASK_UPDATED)
         payload = epic_public_state(epic)
         epic.delete()
-        event_record(board=board, kind=EPIC_DELETED, actor=actor, payload=payload)
+        event_record(board=board, kind=EventKind.EPIC_DELETED, actor=actor, payload=payload)
 
 
 def _sprint_lock(*, actor: Any, sprint_id: Any, role: Role) -> tuple[Board, Sprint]:

@@ -282,3 +282,14 @@ def test_update_event_payload_shows_the_new_title(task, alice):
     task_update(actor=alice, task_id=task.pk, title="Renamed")
 
     assert last_event(task.board).payload["title"] == "Renamed"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("title", "nul\x00byte"), ("description", "lone \ud800 surrogate")]
+)
+def test_text_postgresql_cannot_store_is_refused_on_its_field(board, alice, field, value):
+    fields = {"title": "Fine", field: value}
+    with pytest.raises(ValidationFailed) as refused:
+        task_create(actor=alice, board_id=board.pk, **fields)
+
+    assert field in refused.value.fields

@@ -19,7 +19,6 @@ from board.services import (
     sprint_update,
     task_create,
 )
-from board.services.planning_admin import EPIC_DELETED, EPIC_UPDATED, SPRINT_DELETED, SPRINT_UPDATED
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def test_sprint_update_saves_and_records_sprint_updated(board, alice, sprint):
 
     event = last_event(board)
     assert (updated.name, updated.end_date) == ("S one", datetime.date(2026, 3, 20))
-    assert event.kind == SPRINT_UPDATED
+    assert event.kind == EventKind.SPRINT_UPDATED
     assert event.payload == sprint_public_state(updated, task_ids=[])
 
 
@@ -83,7 +82,7 @@ def test_sprint_delete_records_the_sprint_as_it_was(board, alice, admin, sprint,
 
     event = last_event(board)
     assert not Sprint.objects.filter(pk=before["id"]).exists()
-    assert (event.kind, event.payload) == (SPRINT_DELETED, before)
+    assert (event.kind, event.payload) == (EventKind.SPRINT_DELETED, before)
 
 
 def test_sprint_delete_is_for_admins(alice, sprint):
@@ -104,7 +103,7 @@ def test_epic_rename_saves_each_task_with_a_new_version_and_event(board, alice, 
     fresh = Task.objects.select_related("epic", "owner", "creator").get(pk=task.pk)
     kinds = list(Event.objects.filter(board=board).order_by("seq").values_list("kind", flat=True))
     assert fresh.version == task.version + 1
-    assert kinds[-2:] == [EPIC_UPDATED, EventKind.TASK_UPDATED]
+    assert kinds[-2:] == [EventKind.EPIC_UPDATED, EventKind.TASK_UPDATED]
     assert last_event(board).payload == task_public_state(fresh)
 
 
@@ -126,7 +125,7 @@ def test_epic_delete_clears_the_epic_from_its_tasks_with_events(board, alice, ad
     fresh = Task.objects.get(pk=task.pk)
     kinds = list(Event.objects.filter(board=board).order_by("seq").values_list("kind", flat=True))
     assert fresh.epic is None and fresh.version == task.version + 1
-    assert kinds[-2:] == [EventKind.TASK_UPDATED, EPIC_DELETED]
+    assert kinds[-2:] == [EventKind.TASK_UPDATED, EventKind.EPIC_DELETED]
     assert last_event(board).payload == before
 
 
