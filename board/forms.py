@@ -45,13 +45,14 @@ class MembershipForm(forms.Form):
 
 
 def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on its fields when it names them."""
-    placed = False
-    for field, message in error.fields.items():
-        name = "epic" if field == "epic_id" else field
-        form.add_error(name if name in form.fields else None, message)
-        placed = True
-    if not placed:
+    """Show a service's refusal on the form: on the fields it names, else above them."""
+    on_fields = {
+        ("epic" if name == "epic_id" else name): text for name, text in error.fields.items()
+    }
+    on_fields = {name: text for name, text in on_fields.items() if name in form.fields}
+    for name, text in on_fields.items():
+        form.add_error(name, text)
+    if not on_fields:
         form.add_error(None, error.message)
 
 

@@ -14,6 +14,7 @@ from board.models import Role, Sprint, Status, Task
 from board.selectors import board_epics, board_sprints, role_at_least, sprint_progress_percent
 from board.services import epic_create, sprint_add_task, sprint_create, sprint_remove_task
 from board.views._access import member_board_or_404
+from board.views._once import run_once
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,7 +24,8 @@ def epic_list(request: HttpRequest, board_id: int) -> HttpResponse:
     form = EpicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            epic_create(actor=request.user, board_id=board.pk, **form.cleaned_data)
+            data = form.cleaned_data
+            run_once(request, lambda: epic_create(actor=request.user, board_id=board.pk, **data).pk)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -45,12 +47,15 @@ def sprint_list(request: HttpRequest, board_id: int) -> HttpResponse:
     form = SprintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sprint = sprint_create(actor=request.user, board_id=board.pk, **form.cleaned_data)
+            data = form.cleaned_data
+            sprint_id = run_once(
+                request, lambda: sprint_create(actor=request.user, board_id=board.pk, **data).pk
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
             messages.success(request, "Sprint created.")
-            return redirect("sprint_detail", sprint.pk)
+            return redirect("sprint_detail", sprint_id)
     sprints = list(board_sprints(board=board))
     for sprint in sprints:
         sprint.progress = sprint_progress_percent(

@@ -24,6 +24,7 @@ from board.services import (
     task_update,
 )
 from board.views._access import member_board_or_404, member_task_or_404
+from board.views._once import run_once
 from board.views._responses import card_update_response
 
 # Each card button: the service call it makes and what it says when it succeeds.
@@ -81,7 +82,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     service, success = TASK_ACTIONS[action]
     try:
         version = _int_or_none(request.POST.get("expected_version"), "expected_version")
-        changed = service(request.user, task_id, version)
+        run_once(request, lambda: service(request.user, task_id, version).pk)
     except DomainError as error:
         card = _current_card(user=request.user, task_id=task_id)
         response = card_update_response(request, board=task.board, task=card, error=error.message)
@@ -89,7 +90,10 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
             response.status_code = 409 if error.code != "forbidden" else 403
         return response
     return card_update_response(
-        request, board=task.board, task=task_public_state(changed), notice=success
+        request,
+        board=task.board,
+        task=_current_card(user=request.user, task_id=task_id),
+        notice=success,
     )
 
 
@@ -98,12 +102,20 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
 def task_move_view(request: HttpRequest, task_id: int) -> HttpResponse:
     task, _ = member_task_or_404(user=request.user, task_id=task_id)
     try:
-        changed = task_move(
-            actor=request.user,
-            task_id=task_id,
-            index=_int_or_none(request.POST.get("index"), "index") or 0,
-            status=request.POST.get("status") or None,
-            expected_version=_int_or_none(request.POST.get("expected_version"), "expected_version"),
+        index = _int_or_none(request.POST.get("index"), "index") or 0
+        version = _int_or_none(request.POST.get("expected_version"), "expected_version")
+        status = request.POST.get("status") or None
+        run_once(
+            request,
+            lambda: (
+                task_move(
+                    actor=request.user,
+                    task_id=task_id,
+                    index=index,
+                    status=status,
+                    expected_version=version,
+                ).pk
+            ),
         )
     except DomainError as error:
         card = _current_card(user=request.user, task_id=task_id)
@@ -111,7 +123,8 @@ def task_move_view(request: HttpRequest, task_id: int) -> HttpResponse:
         if request.htmx:
             response.status_code = 409
         return response
-    return card_update_response(request, board=task.board, task=task_public_state(changed))
+    card = _current_card(user=request.user, task_id=task_id)
+    return card_update_response(request, board=task.board, task=card)
 
 
 @require_POST
@@ -121,8 +134,9 @@ def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
     form = QuickTaskForm(request.POST)
     if form.is_valid():
         try:
-            task = task_create(
-                actor=request.user, board_id=board.pk, title=form.cleaned_data["title"]
+            title = form.cleaned_data["title"]
+            task_id = run_once(
+                request, lambda: task_create(actor=request.user, board_id=board.pk, title=title).pk
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -132,7 +146,7 @@ def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
             context = {
                 "board": board,
                 "quick_form": QuickTaskForm(),
-                "task": task_public_state(task),
+                "task": _current_card(user=request.user, task_id=task_id),
                 "columns": board_column_counts(board=board),
             }
             return render(request, "board/_quick_task_form.html", context)
@@ -177,23 +191,27 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                changed = task_update(
-                    actor=request.user,
-                    task_id=task.pk,
-                    expected_version=data["expected_version"],
-                    title=data["title"],
-                    description=data["description"],
-                    due_date=data["due_date"],
-                    epic_id=data["epic"].pk if data["epic"] else None,
+                run_once(
+                    request,
+                    lambda: (
+                        task_update(
+                            actor=request.user,
+                            task_id=task.pk,
+                            expected_version=data["expected_version"],
+                            title=data["title"],
+                            description=data["description"],
+                            due_date=data["due_date"],
+                            epic_id=data["epic"].pk if data["epic"] else None,
+                        ).pk
+                    ),
                 )
             except DomainError as error:
                 form_add_domain_error(form, error)
             else:
                 if not request.htmx:
                     return redirect("task_detail", task.pk)
-                response = card_update_response(
-                    request, board=board, task=task_public_state(changed), notice="Saved."
-                )
+                card = _current_card(user=request.user, task_id=task.pk)
+                response = card_update_response(request, board=board, task=card, notice="Saved.")
                 return trigger_client_event(response, "taskboard:dialog-close")
     template = "board/_task_edit_form.html" if request.htmx else "board/task_edit.html"
     context = {"task": task, "board": board, "form": form, "can_edit": role != Role.VIEWER}
