@@ -2,13 +2,14 @@
 
 Called from `transaction.on_commit` by `board.services.events.event_record`. The JSON
 message and the HTML fragment are built here once per event; consumers only forward
-them. Delivery over the channel layer is at most once: clients detect gaps by seq
-and heal them with `resume`, so a failed send is logged and never raised.
+them. Delivery over the channel layer is at most once: consumers and clients detect
+gaps by seq and heal them from the event log, so a failed send is logged, never raised.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
 from asgiref.sync import async_to_sync
@@ -18,21 +19,42 @@ from board.models import Event
 from board.public import event_message
 from realtime.fragments import event_fragment_html
 from realtime.groups import board_group_name
+from realtime.origin import origin_get, origin_note_event
 
 logger = logging.getLogger(__name__)
 
 
+def event_json(event: Event, *, origin: str | None = None) -> str:
+    """The protocol's `event` message as JSON text: live, or replayed (origin unknown)."""
+    message: dict[str, Any] = event_message(event)
+    message["origin"] = origin
+    return orjson.dumps(message).decode()
+
+
 def event_broadcast(*, event: Event) -> None:
+    origin_note_event(event.seq)
     try:
         layer = get_channel_layer()
         if layer is None:
             return
+        origin = origin_get()
         message = {
             "type": "board.event",
             "seq": event.seq,
-            "json": orjson.dumps(event_message(event)).decode(),
-            "html": event_fragment_html(event=event),
+            "origin": origin,
+            "json": event_json(event, origin=origin),
+            "html": event_fragment_or_none(event),
         }
         async_to_sync(layer.group_send)(board_group_name(event.board_id), message)
     except Exception:
         logger.exception("Broadcast of event %s#%s failed", event.board_id, event.seq)
+
+
+def event_fragment_or_none(event: Event) -> str | None:
+    """The page fragment of an event, live or replayed. A template error costs the
+    pages this one fragment, not every client the event or a page its socket."""
+    try:
+        return event_fragment_html(event=event)
+    except Exception:
+        logger.exception("Rendering the fragment of event %s#%s failed", event.board_id, event.seq)
+        return None

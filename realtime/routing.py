@@ -1,3 +1,31 @@
-from channels.routing import URLRouter
+"""WebSocket routes, behind the authentication every board socket needs."""
 
-websocket_application = URLRouter([])
+from __future__ import annotations
+
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.routing import URLRouter
+from django.urls import path, re_path
+
+from realtime.auth import RealtimeAuthMiddleware
+from realtime.board_socket import CLOSE_NOT_FOUND
+from realtime.consumers import BoardJsonConsumer, BoardPageConsumer
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(CLOSE_NOT_FOUND)
+
+    async def receive(self, text_data: Any = None, bytes_data: Any = None) -> None:
+        pass
+
+
+websocket_urlpatterns = [
+    path("ws/v1/boards/<int:board_id>/", BoardJsonConsumer.as_asgi()),
+    path("ws/boards/<int:board_id>/", BoardPageConsumer.as_asgi()),
+    re_path(r"", UnknownPathConsumer.as_asgi()),
+]
+
+websocket_application = RealtimeAuthMiddleware(URLRouter(websocket_urlpatterns))

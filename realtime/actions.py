@@ -1,0 +1,83 @@
+"""Run a client's action through the services, exactly as the pages do.
+
+Runs in a worker thread (`database_sync_to_async`). The answer is an `ack` naming the
+seq of the event the change produced, or an `error` with the service's code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from board import services
+from board.exceptions import DomainError, NotFound
+from board.models import Task
+from board.public import task_public_state
+from realtime.origin import origin_scope
+from realtime.protocol import ClientMessage, domain_error_message, error_message
+
+logger = logging.getLogger(__name__)
+
+# Protocol field -> service keyword.
+ARGUMENT_NAMES = {"task": "task_id", "epic": "epic_id"}
+
+
+def _claim(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_claim(actor=actor, **args)
+
+
+def _release(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_release(actor=actor, **args)
+
+
+def _set_status(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_set_status(actor=actor, **args)
+
+
+def _create(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_create(actor=actor, board_id=board_id, **args)
+
+
+def _update(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_update(actor=actor, **args)
+
+
+def _move(actor: Any, board_id: int, **args: Any) -> Task:
+    return services.task_move(actor=actor, **args)
+
+
+ACTION_SERVICES: dict[str, Callable[..., Task]] = {
+    "claim": _claim,
+    "release": _release,
+    "set_status": _set_status,
+    "create": _create,
+    "update": _update,
+    "move": _move,
+}
+
+
+def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage) -> dict:
+    """Perform the action; return the `ack` or `error` message for it."""
+    args = {ARGUMENT_NAMES.get(name, name): value for name, value in message.args.items()}
+    try:
+        with origin_scope(origin) as scope:
+            task_id = args.get("task_id")
+            # A socket acts on its own board only, even if the user belongs to others.
+            if (
+                task_id is not None
+                and not Task.objects.filter(pk=task_id, board_id=board_id).exists()
+            ):
+                raise NotFound("This task is not on this board.")
+            task = ACTION_SERVICES[message.type](actor, board_id, **args)
+            state = task_public_state(task)
+    except DomainError as error:
+        task = task_public_state(error.task) if error.task is not None else None
+        return domain_error_message(error, ref=message.ref, task=task)
+    except Exception:
+        logger.exception("Action %s failed", message.type)
+        return error_message(
+            ref=message.ref, code="internal", message="Something went wrong on our side; try again."
+        )
+    seq = scope.seqs[-1] if scope.seqs else None
+    return {"type": "ack", "ref": message.ref, "seq": seq, "task": state}

@@ -1,0 +1,147 @@
+"""Who is on the other end of a board socket, and what they may do on the board.
+
+- `Authorization: Bearer <api token>` authenticates from anywhere: a browser page
+  cannot set that header, so another site cannot borrow it.
+- Otherwise the session cookie counts only when the Origin is one of ours
+  (ALLOWED_HOSTS or CSRF_TRUSTED_ORIGINS); a foreign Origin is refused at the
+  handshake, and a request with neither header nor Origin is anonymous (4401).
+- Wall-display keys (issue 4) plug in as one more resolver in
+  `RealtimeAuthMiddleware.__call__`, returning `Principal(kind="display", user=None,
+  board_id=..., read_only=True, key_id=...)`; `board_access` already serves such
+  principals, and the sockets close when `realtime.control` announces the key revoked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from channels.auth import get_user
+from channels.db import database_sync_to_async
+from channels.security.websocket import OriginValidator, WebsocketDenier
+from channels.sessions import SessionMiddlewareStack
+from django.conf import settings
+
+from accounts.tokens import api_token_user
+from board.models import Board, Role
+from board.selectors import board_for_member, role_at_least
+
+DEBUG_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+# The route takes any digits; a bigger id than the database holds cannot exist.
+MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "session" | "token" | "display"
+    user: Any | None
+    name: str
+    initials: str
+    # Presence counts a person once however many tabs they have open.
+    presence_key: str
+    # A display key opens one board only, and never writes.
+    board_id: int | None = None
+    read_only: bool = False
+    # The display key's id, so that revoking it closes its sockets.
+    key_id: int | None = None
+
+    def viewer(self) -> dict[str, Any]:
+        return {
+            "id": self.user.pk if self.user else None,
+            "name": self.name,
+            "initials": self.initials,
+        }
+
+
+def user_principal(user: Any, *, kind: str) -> Principal:
+    return Principal(
+        kind=kind,
+        user=user,
+        name=user.display_name,
+        initials=user.initials,
+        presence_key=f"user:{user.pk}",
+    )
+
+
+@dataclass(frozen=True)
+class BoardAccess:
+    board: Board
+    role: Role | None
+    read_only: bool
+
+
+def board_access(*, principal: Principal, board_id: Any) -> BoardAccess | None:
+    """The board if the principal may watch it, or None (unknown board or not a member)."""
+    if not 0 < int(board_id) <= MAX_ID:
+        return None
+    if principal.user is None:
+        if principal.board_id is None or str(principal.board_id) != str(board_id):
+            return None
+        board = Board.objects.filter(pk=principal.board_id).first()
+        return BoardAccess(board=board, role=None, read_only=True) if board else None
+    found = board_for_member(user=principal.user, board_id=board_id)
+    if found is None:
+        return None
+    board, role = found
+    read_only = principal.read_only or not role_at_least(role, Role.MEMBER)
+    return BoardAccess(board=board, role=role, read_only=read_only)
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    value = None
+    for header_name, header_value in scope.get("headers", []):
+        if header_name == name:
+            value = header_value.decode("latin1")
+    return value
+
+
+def bearer_token(scope: dict[str, Any]) -> str | None:
+    value = _header(scope, b"authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def allowed_origins() -> list[str]:
+    hosts = list(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else [])
+    # CSRF_TRUSTED_ORIGINS writes subdomain wildcards as "https://*.example.com";
+    # OriginValidator writes them as "https://.example.com".
+    trusted = [origin.replace("://*.", "://.") for origin in settings.CSRF_TRUSTED_ORIGINS]
+    return hosts + trusted
+
+
+def origin_allowed(origin: str) -> bool:
+    return OriginValidator(None, allowed_origins()).valid_origin(urlparse(origin))
+
+
+class RealtimeAuthMiddleware:
+    """Puts `scope["principal"]` (a Principal or None) for the consumers to check."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.with_session = SessionMiddlewareStack(self._session_principal)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        scope = dict(scope, principal=None)
+        token = bearer_token(scope)
+        if token is not None:
+            user = await database_sync_to_async(api_token_user)(plaintext=token)
+            if user is not None:
+                scope["principal"] = user_principal(user, kind="token")
+            return await self.inner(scope, receive, send)
+        origin = _header(scope, b"origin")
+        if origin is None:
+            return await self.inner(scope, receive, send)
+        if not origin_allowed(origin):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.with_session(scope, receive, send)
+
+    async def _session_principal(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        user = await get_user(scope)
+        if user.is_authenticated:
+            scope["principal"] = user_principal(user, kind="session")
+        return await self.inner(scope, receive, send)

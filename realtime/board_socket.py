@@ -1,0 +1,309 @@
+"""What both board sockets share: authorising, joining the board's group, keeping the
+client's event stream complete and in order, presence, and closing with a code that
+tells the client what to do.
+
+Close codes: 4401 not authenticated, 4404 unknown board or not a member (both final);
+1012 the server is restarting and 1013 the channel layer failed (reconnect and resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Coroutine
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from board.models import Board, Event
+from board.selectors import events_after
+from realtime.auth import BoardAccess, Principal, board_access
+from realtime.groups import board_group_name
+from realtime.presence import presence_changed, presence_heartbeat_interval, presence_store
+from realtime.protocol import TokenBucket
+from realtime.stream import SeqStream
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+CLOSE_SERVICE_RESTART = 1012
+CLOSE_TRY_AGAIN_LATER = 1013
+SHUTDOWN_FLUSH_SECONDS = 0.1
+
+
+def resume_window() -> float:
+    """How long a new connection waits for a `resume` before sending a snapshot."""
+    return float(getattr(settings, "REALTIME_RESUME_WINDOW", 0.3))
+
+
+def gap_grace() -> float:
+    """How long an out-of-order event waits for the missing ones before the log is read."""
+    return float(getattr(settings, "REALTIME_GAP_GRACE", 0.5))
+
+
+def rejoin_interval() -> float:
+    return float(getattr(settings, "CHANNEL_GROUP_REJOIN_SECONDS", 3600))
+
+
+def rate_limit() -> TokenBucket:
+    return TokenBucket(
+        burst=getattr(settings, "REALTIME_RATE_BURST", 30),
+        rate=getattr(settings, "REALTIME_RATE_PER_SECOND", 10),
+    )
+
+
+def board_seq(board_id: int) -> int | None:
+    return Board.objects.filter(pk=board_id).values_list("last_seq", flat=True).first()
+
+
+class BoardSocketConsumer(AsyncWebsocketConsumer):
+    # Which rendering of a group message this socket forwards: "json" or "html".
+    payload_key = ""
+
+    principal: Principal
+    access: BoardAccess
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.connection_id = "c_" + secrets.token_urlsafe(12)
+        self.group: str | None = None
+        self.stream: SeqStream[str | None] = SeqStream()
+        self.lock = asyncio.Lock()
+        self.bucket = rate_limit()
+        self.accepted = self.closed = self.present = False
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.gap_task: asyncio.Task[None] | None = None
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # Daphne cancels every application when it shuts down. The close frame
+            # needs one more turn of the loop to leave before the server drops the
+            # connection.
+            await self._close_quietly(CLOSE_SERVICE_RESTART)
+            await asyncio.sleep(SHUTDOWN_FLUSH_SECONDS)
+            raise
+        except Exception:
+            logger.exception("Board socket %s failed", self.connection_id)
+            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+        finally:
+            await self._teardown()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every handler, a thread hop
+        # per socket per event. Every ORM call here goes through database_sync_to_async,
+        # which does that itself, so forwarding an event stays on the loop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            logger.warning("Board socket ignored a %r message", message.get("type"))
+            return
+        await handler(message)
+
+    # Subclass hooks (event_frame and snapshot_frame run in a worker thread).
+
+    async def opened(self) -> None:
+        pass
+
+    async def on_frame(self, text: str | None, data: bytes | None) -> None:
+        raise NotImplementedError
+
+    def event_frame(self, event: Event) -> str | None:
+        raise NotImplementedError
+
+    def snapshot_frame(self) -> tuple[int, str]:
+        raise NotImplementedError
+
+    # Lifecycle.
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        principal = self.scope.get("principal")
+        if principal is None:
+            await self._refuse(CLOSE_NOT_AUTHENTICATED)
+            return
+        board_id = self.scope["url_route"]["kwargs"]["board_id"]
+        access = await database_sync_to_async(board_access)(principal=principal, board_id=board_id)
+        if access is None:
+            await self._refuse(CLOSE_NOT_FOUND)
+            return
+        self.principal, self.access = principal, access
+        self.group = board_group_name(access.board.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.accepted = True
+        await self.opened()
+        self._spawn(self._snapshot_unless_resumed())
+        self._spawn(self._keepalive())
+        await self._presence_heartbeat(changed=True)
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        if not self.accepted or self.closed:
+            return
+        async with self.lock:
+            await self.on_frame(message.get("text"), message.get("bytes"))
+
+    async def _refuse(self, code: int) -> None:
+        # Accept first: a close during the handshake reaches the client as HTTP 403
+        # with no code, and clients must be able to tell 4401 from 4404.
+        await self.accept()
+        await self.close(code)
+        self.closed = True
+
+    async def _close_quietly(self, code: int) -> None:
+        """Close with `code`, whatever state the socket is in. A server that refuses
+        the code (daphne without realtime.daphne_close) gets its private-use twin,
+        4012 or 4013: an application that ends without closing leaves a dead socket."""
+        if self.closed:
+            return
+        self.closed = True
+        for attempt in (code, 4000 + code % 1000):
+            try:
+                if not self.accepted:
+                    await self.base_send({"type": "websocket.accept"})
+                    self.accepted = True
+                await self.base_send({"type": "websocket.close", "code": attempt})
+                return
+            except Exception:
+                logger.warning("Socket %s: close %s failed", self.connection_id, attempt)
+
+    async def _teardown(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.present:
+            try:
+                await presence_store().leave(self.access.board.pk, self.connection_id)
+                await presence_changed(self.access.board.pk)
+            except Exception:
+                logger.warning("Presence leave for %s failed", self.connection_id, exc_info=True)
+        if self.group:
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception:
+                logger.debug("group_discard for %s failed", self.connection_id, exc_info=True)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._guarded(coroutine))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def _guarded(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Board socket %s background work failed", self.connection_id)
+            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+
+    async def _keepalive(self) -> None:
+        """Re-join the group before group_expiry forgets us, and heartbeat presence."""
+        loop = asyncio.get_running_loop()
+        rejoin_every, beat_every = rejoin_interval(), presence_heartbeat_interval()
+        next_rejoin, next_beat = loop.time() + rejoin_every, loop.time() + beat_every
+        while True:
+            await asyncio.sleep(max(0.05, min(next_rejoin, next_beat) - loop.time()))
+            now = loop.time()
+            if now >= next_rejoin:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                next_rejoin = now + rejoin_every
+            if now >= next_beat:
+                await self._presence_heartbeat(changed=False)
+                next_beat = now + beat_every
+
+    async def _presence_heartbeat(self, *, changed: bool) -> None:
+        board_id = self.access.board.pk
+        entry = [self.principal.presence_key, self.principal.viewer()]
+        try:
+            purged = await presence_store().heartbeat(board_id, self.connection_id, entry)
+            self.present = True
+            if changed or purged:
+                await presence_changed(board_id)
+        except Exception:
+            logger.warning("Presence heartbeat for %s failed", self.connection_id, exc_info=True)
+
+    # The event stream. Callers hold self.lock.
+
+    async def _send_frames(self, frames: list[str | None]) -> None:
+        # A page fragment that failed to render is None: its seq passes unsent.
+        for frame in frames:
+            if frame is not None:
+                await self.send(text_data=frame)
+
+    async def _send_snapshot(self) -> None:
+        seq, frame = await database_sync_to_async(self.snapshot_frame)()
+        await self.send(text_data=frame)
+        await self._send_frames(self.stream.sync(seq))
+        self._watch_gap()
+
+    async def _resume(self, after: int) -> None:
+        """Send the events after `after` in order, or a snapshot when they are gone."""
+        frames = await database_sync_to_async(self._frames_after)(after)
+        if frames is None:
+            await self._send_snapshot()
+            return
+        await self._send_frames([frame for _, frame in frames])
+        await self._send_frames(self.stream.sync(frames[-1][0] if frames else after))
+        self._watch_gap()
+
+    def _frames_after(self, after: int) -> list[tuple[int, str | None]] | None:
+        board = self.access.board
+        last = board_seq(board.pk)
+        if last is None or after > last:
+            return None
+        limit = int(getattr(settings, "EVENT_REPLAY_LIMIT", 1000))
+        events = events_after(board=board, after=after, limit=limit)
+        if events is None:
+            return None
+        return [(event.seq, self.event_frame(event)) for event in events]
+
+    async def _snapshot_unless_resumed(self) -> None:
+        await asyncio.sleep(resume_window())
+        async with self.lock:
+            if not self.stream.synced:
+                await self._send_snapshot()
+
+    def _watch_gap(self) -> None:
+        if self.stream.gap_from is None or (self.gap_task and not self.gap_task.done()):
+            return
+        delay = 0.0 if self.stream.overflowing else gap_grace()
+        self.gap_task = self._spawn(self._fill_gap(delay))
+
+    async def _fill_gap(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with self.lock:
+            self.gap_task = None
+            after = self.stream.gap_from
+            if after is None:
+                return
+            logger.info(
+                "Socket %s fills a gap after seq %s from the log", self.connection_id, after
+            )
+            frames = await database_sync_to_async(self._frames_after)(after)
+            if frames is None:
+                await self._send_snapshot()
+                return
+            for seq, frame in frames:
+                await self._send_frames(self.stream.push(seq, frame))
+            self._watch_gap()
+
+    # Channel-layer messages.
+
+    async def board_event(self, message: dict[str, Any]) -> None:
+        async with self.lock:
+            frame = message.get(self.payload_key)
+            await self._send_frames(self.stream.push(message["seq"], frame))
+            self._watch_gap()
+
+    async def display_revoked(self, message: dict[str, Any]) -> None:
+        """Sent by realtime.control when a display key is revoked."""
+        if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
+            await self._close_quietly(CLOSE_NOT_AUTHENTICATED)
+
+    async def board_presence(self, message: dict[str, Any]) -> None:
+        frame = message.get(self.payload_key)
+        if frame and self.accepted and not self.closed:
+            await self.send(text_data=frame)

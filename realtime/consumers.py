@@ -1,0 +1,159 @@
+"""The two board sockets.
+
+- `/ws/v1/boards/<id>/`: the JSON protocol for scripts and apps (docs/protocol.md).
+- `/ws/boards/<id>/`: the board page's htmx socket; it receives HTML fragments that
+  swap out of band, and sends only `{"type": "resume", "after": K}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from channels.db import database_sync_to_async
+
+from board.models import Board, Event
+from board.selectors import board_snapshot
+from realtime.actions import action_run
+from realtime.board_socket import BoardSocketConsumer, board_seq, resume_window
+from realtime.broadcast import event_fragment_or_none, event_json
+from realtime.fragments import board_refresh_html
+from realtime.protocol import (
+    MAX_FRAME_BYTES,
+    PROTOCOL_VERSION,
+    ClientMessage,
+    ProtocolError,
+    error_message,
+    frame_parse,
+    message_text,
+    protocol_error_message,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class BoardJsonConsumer(BoardSocketConsumer):
+    payload_key = "json"
+
+    async def opened(self) -> None:
+        board = self.access.board
+        seq = await database_sync_to_async(board_seq)(board.pk)
+        you = self.principal.viewer() | {
+            "role": self.access.role,
+            "read_only": self.access.read_only,
+            "auth": self.principal.kind,
+        }
+        await self._send_message(
+            {
+                "type": "hello",
+                "protocol": PROTOCOL_VERSION,
+                "connection": self.connection_id,
+                "board": {
+                    "id": board.pk,
+                    "name": board.name,
+                    "slug": board.slug,
+                    "description": board.description,
+                },
+                "seq": seq,
+                "you": you,
+                "limits": {
+                    "max_frame_bytes": MAX_FRAME_BYTES,
+                    "burst": self.bucket.burst,
+                    "per_second": self.bucket.rate,
+                    "resume_window_ms": round(resume_window() * 1000),
+                },
+            }
+        )
+
+    def event_frame(self, event: Event) -> str:
+        return event_json(event)
+
+    def snapshot_frame(self) -> tuple[int, str]:
+        snapshot = board_snapshot(board=Board.objects.get(pk=self.access.board.pk))
+        columns = [
+            column.public_state() | {"tasks": [task["id"] for task in column.tasks]}
+            for column in snapshot.columns
+        ]
+        tasks = [task for column in snapshot.columns for task in column.tasks]
+        message = {"type": "snapshot", "seq": snapshot.seq, "tasks": tasks, "columns": columns}
+        return snapshot.seq, message_text(message)
+
+    async def on_frame(self, text: str | None, data: bytes | None) -> None:
+        if not self.bucket.take():
+            await self._send_message(
+                error_message(
+                    ref=None, code="rate_limited", message="Too many messages; slow down."
+                )
+            )
+            return
+        try:
+            message = frame_parse(text, data)
+        except ProtocolError as error:
+            await self._send_message(protocol_error_message(error))
+            return
+        if message.type == "resume":
+            await self._resume(message.args["after"])
+            return
+        if not self.stream.synced:
+            await self._send_snapshot()
+        await self._act(message)
+
+    async def _act(self, message: ClientMessage) -> None:
+        if self.principal.user is None or self.principal.read_only:
+            await self._send_message(
+                error_message(
+                    ref=message.ref, code="forbidden", message="This connection is read-only."
+                )
+            )
+            return
+        reply = await database_sync_to_async(action_run)(
+            actor=self.principal.user,
+            board_id=self.access.board.pk,
+            origin=self.connection_id,
+            message=message,
+        )
+        await self._send_message(reply)
+
+    async def _send_message(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=message_text(message))
+
+
+def resume_after(text: str | None) -> int | None:
+    """K from the page's `{"type": "resume", "after": K}`; K may arrive as a string."""
+    if text is None or len(text) > MAX_FRAME_BYTES:
+        return None
+    try:
+        content = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(content, dict) or content.get("type") != "resume":
+        return None
+    after = content.get("after")
+    if isinstance(after, str) and after.isascii() and after.isdigit() and len(after) <= 18:
+        after = int(after)
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        return None
+    return after
+
+
+class BoardPageConsumer(BoardSocketConsumer):
+    payload_key = "html"
+
+    def event_frame(self, event: Event) -> str | None:
+        return event_fragment_or_none(event)
+
+    def snapshot_frame(self) -> tuple[int, str]:
+        board = Board.objects.get(pk=self.access.board.pk)
+        # The seq is read first: the refresh is at least that new.
+        return board.last_seq, board_refresh_html(board=board)
+
+    async def on_frame(self, text: str | None, data: bytes | None) -> None:
+        # A page cannot show a protocol error, so anything but a resume is dropped.
+        if not self.bucket.take():
+            return
+        after = resume_after(text)
+        if after is None:
+            logger.debug("Board page socket %s ignored a frame", self.connection_id)
+            return
+        await self._resume(after)

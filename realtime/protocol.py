@@ -1,0 +1,191 @@
+"""The JSON protocol's shapes: parsing client frames and building server messages.
+
+Only the shape of input is checked here (types, required keys); whether a change is
+allowed is the services' business.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from board.exceptions import DomainError
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024
+REF_MAX_LENGTH = 100
+
+
+class ProtocolError(Exception):
+    def __init__(
+        self, message: str, *, code: str = "invalid", field: str | None = None, ref: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.ref = ref
+
+
+def _int(value: Any) -> bool:
+    # The database's integers are 64-bit; a bigger one cannot name anything.
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+
+
+def _id(value: Any) -> bool:
+    return _int(value) and value > 0
+
+
+def _str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _str_or_null(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _id_or_null(value: Any) -> bool:
+    return value is None or _id(value)
+
+
+def _count(value: Any) -> bool:
+    return _int(value) and value >= 0
+
+
+FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "after": (_count, "Must be a whole number, 0 or more."),
+    "task": (_id, "Must be a task id (a positive integer)."),
+    "expected_version": (_int, "Must be an integer."),
+    "status": (_str, "Must be a status name, e.g. DONE."),
+    "title": (_str, "Must be text."),
+    "description": (_str, "Must be text."),
+    "due_date": (_str_or_null, "Must be a date like 2026-12-31, or null."),
+    "epic": (_id_or_null, "Must be an epic id, or null."),
+    "index": (_count, "Must be a whole number, 0 or more."),
+}
+
+# type -> (required fields, optional fields)
+MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "resume": (("after",), ()),
+    "claim": (("task",), ("expected_version",)),
+    "release": (("task",), ("expected_version",)),
+    "set_status": (("task", "status"), ("expected_version",)),
+    "create": (("title",), ("description", "due_date", "epic")),
+    "update": (("task",), ("expected_version", "title", "description", "due_date", "epic")),
+    "move": (("task", "index"), ("status", "expected_version")),
+}
+ACTIONS = frozenset(MESSAGES) - {"resume"}
+
+
+@dataclass
+class ClientMessage:
+    type: str
+    ref: Any = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def frame_parse(text: str | None, data: bytes | None) -> ClientMessage:
+    """Decode one WebSocket frame into a ClientMessage, or raise ProtocolError."""
+    if text is None:
+        raise ProtocolError("Send JSON text frames; binary frames are not accepted.")
+    if len(text) > MAX_FRAME_BYTES or (
+        len(text) * 4 > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES
+    ):
+        raise ProtocolError(f"Frames are limited to {MAX_FRAME_BYTES // 1024} KiB.")
+    try:
+        content = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ProtocolError("The frame is not valid JSON.") from None
+    if not isinstance(content, dict):
+        raise ProtocolError("Send a JSON object with a `type`.")
+    return message_parse(content)
+
+
+def message_parse(content: dict[str, Any]) -> ClientMessage:
+    kind = content.get("type")
+    ref = content.get("ref")
+    if ref is not None and not (
+        (_str(ref) and len(ref) <= REF_MAX_LENGTH) or (_int(ref) and abs(ref) < 2**53)
+    ):
+        raise ProtocolError(
+            f"`ref` must be a string of up to {REF_MAX_LENGTH} characters or an integer.",
+            field="ref",
+        )
+    if not isinstance(kind, str) or kind not in MESSAGES:
+        known = ", ".join(sorted(MESSAGES))
+        raise ProtocolError(f"Unknown message type; use one of: {known}.", field="type", ref=ref)
+    required, optional = MESSAGES[kind]
+    if kind in ACTIONS and ref is None:
+        raise ProtocolError("Actions need a `ref`, which the answer echoes.", field="ref")
+    args: dict[str, Any] = {}
+    for name in required + optional:
+        if name not in content:
+            if name in required:
+                raise ProtocolError(f"`{name}` is required.", field=name, ref=ref)
+            continue
+        check, problem = FIELDS[name]
+        if not check(content[name]):
+            raise ProtocolError(f"`{name}`: {problem}", field=name, ref=ref)
+        args[name] = content[name]
+    return ClientMessage(type=kind, ref=ref, args=args)
+
+
+def message_text(message: dict[str, Any]) -> str:
+    return orjson.dumps(message).decode()
+
+
+def error_message(
+    *,
+    ref: Any,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    task: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": "error", "ref": ref, "code": code, "message": message}
+    if fields:
+        error["field"] = next(iter(fields))
+        error["fields"] = fields
+    if task is not None:
+        error["task"] = task
+    return error
+
+
+def protocol_error_message(error: ProtocolError) -> dict[str, Any]:
+    fields = {error.field: error.message} if error.field else None
+    return error_message(ref=error.ref, code=error.code, message=error.message, fields=fields)
+
+
+# Service argument names that the protocol spells differently.
+SERVICE_FIELD_NAMES = {"task_id": "task", "epic_id": "epic"}
+
+
+def domain_error_message(error: DomainError, *, ref: Any, task: dict[str, Any] | None) -> dict:
+    fields = {SERVICE_FIELD_NAMES.get(name, name): str(text) for name, text in error.fields.items()}
+    message = error.message
+    if fields and message == type(error).default_message:
+        message = next(iter(fields.values()))
+    return error_message(ref=ref, code=error.code, message=message, fields=fields, task=task)
+
+
+class TokenBucket:
+    """A per-connection rate limit: `burst` frames at once, `rate` a second after that."""
+
+    def __init__(self, *, burst: float, rate: float) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True

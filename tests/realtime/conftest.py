@@ -1,0 +1,145 @@
+"""Fixtures for the socket tests: communicators with each kind of credential, and
+helpers that read frames with a timeout."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+import realtime.broadcast
+import realtime.consumers
+from accounts.tokens import api_token_create
+from board.models import Task
+from board.services import task_create
+from realtime.routing import websocket_application
+
+ALLOWED_ORIGIN = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """ORM calls from async tests and consumers run in asgiref's worker thread, whose
+    connections outlive the test (CONN_MAX_AGE) and would keep PostgreSQL from
+    dropping the test database."""
+    yield
+    if request.node.get_closest_marker("django_db"):
+        await database_sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def _quick_snapshot(settings) -> None:
+    settings.REALTIME_RESUME_WINDOW = 0.2
+
+
+def token_for(user: Any) -> str:
+    return api_token_create(user=user, name="test")[1]
+
+
+def session_cookie(user: Any) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def communicator(
+    path: str,
+    *,
+    token: str | None = None,
+    cookie: str | None = None,
+    origin: str | None = None,
+    application: Any = None,
+) -> WebsocketCommunicator:
+    headers = []
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    if cookie is not None:
+        headers.append((b"cookie", cookie.encode()))
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    return WebsocketCommunicator(application or websocket_application, path, headers=headers)
+
+
+async def receive(comm: WebsocketCommunicator, *, timeout: float = 3) -> dict[str, Any]:
+    """The next JSON message that is not presence."""
+    while True:
+        message = orjson.loads(await comm.receive_from(timeout=timeout))
+        if message["type"] != "presence":
+            return message
+
+
+async def receive_closed(comm: WebsocketCommunicator, *, timeout: float = 3) -> int:
+    output = await comm.receive_output(timeout=timeout)
+    assert output["type"] == "websocket.close", output
+    return output.get("code", 1000)
+
+
+async def receive_none(comm: WebsocketCommunicator, *, timeout: float = 0.3) -> None:
+    """Nothing but presence arrives within `timeout`."""
+    while not await comm.receive_nothing(timeout=timeout):
+        message = orjson.loads(await comm.receive_from())
+        assert message["type"] == "presence", message
+
+
+@pytest.fixture
+async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
+    """Sockets registered here are disconnected after the test, even when it fails."""
+    sockets: list[WebsocketCommunicator] = []
+    yield sockets
+    for comm in sockets:
+        await comm.disconnect()
+
+
+@pytest.fixture
+def connect(board, open_sockets) -> Callable[..., Any]:
+    """`await connect(user)`: a JSON socket with a token; its hello is read into `.hello`."""
+
+    async def open_socket(
+        user: Any, *, board_id: int | None = None, path: str = "/ws/v1/boards/{}/"
+    ) -> WebsocketCommunicator:
+        token = await database_sync_to_async(token_for)(user)
+        comm = communicator(path.format(board_id or board.pk), token=token)
+        open_sockets.append(comm)
+        connected, _ = await comm.connect()
+        assert connected
+        if path.startswith("/ws/v1/"):
+            comm.hello = await receive(comm)
+            assert comm.hello["type"] == "hello"
+        return comm
+
+    return open_socket
+
+
+@pytest.fixture
+def make_task(board, alice) -> Callable[..., Task]:
+    def make(title: str = "Task", **kwargs: Any) -> Task:
+        return task_create(actor=alice, board_id=board.pk, title=title, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page fragments as short markers, so the page-socket tests do not depend on the
+    templates: `<event seq=N>` per event and `<refresh seq=N>` for a whole board."""
+
+    def event_html(*, event: Any) -> str:
+        return f"<event seq={event.seq} kind={event.kind}>"
+
+    def refresh_html(*, board: Any) -> str:
+        return f"<refresh seq={board.last_seq}>"
+
+    monkeypatch.setattr(realtime.broadcast, "event_fragment_html", event_html)
+    monkeypatch.setattr(realtime.consumers, "board_refresh_html", refresh_html)

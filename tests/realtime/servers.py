@@ -1,0 +1,210 @@
+"""Real servers for the end-to-end tests: a private redis-server and daphne processes
+sharing it and the pytest-django test database, and `websockets` clients for them.
+
+Each test gets its own Redis (so restarting it disturbs nobody else) and its own
+daphne processes (so each test can set their environment). Everything started here
+is killed by the fixture that started it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from django.db import connection
+from websockets.asyncio.client import ClientConnection, connect
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+START_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open in time:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
+@dataclass
+class RedisServer:
+    port: int
+    log: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "redis-server"
+        command = [binary, "--bind", "127.0.0.1", "--port", str(self.port)]
+        command += ["--save", "", "--appendonly", "no"]
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process, sig=signal.SIGKILL)
+
+
+def servers_database_url() -> str:
+    """The URL of the database pytest-django created, for the server processes."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@dataclass
+class Daphne:
+    port: int
+    log: Path
+    process: subprocess.Popen
+
+    def ws_url(self, path: str) -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def post(self, path: str, *, cookie: str, csrf: str) -> int:
+        """POST a form to this server as a logged-in page would; return the status."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            conn.request(
+                "POST",
+                path,
+                body=b"",
+                headers={
+                    "Cookie": f"{cookie}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "HX-Request": "true",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+
+def daphne_start(*, env: dict[str, str], log: Path, port: int | None = None) -> Daphne:
+    """Start daphne on `port` (a free one by default; a restart passes the old one)."""
+    port = port or free_port()
+    command = [DAPHNE, "-b", "127.0.0.1", "-p", str(port)]
+    command += ["--application-close-timeout", "3", "config.asgi:application"]
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    wait_for_port(port, process, log)
+    return Daphne(port=port, log=log, process=process)
+
+
+def server_env(*, database_url: str, redis_url: str, **overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class Client:
+    """A protocol client: its socket and everything it has received, in order."""
+
+    ws: ClientConnection
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    async def next(self, *, timeout: float = 10, skip_presence: bool = True) -> dict[str, Any]:
+        while True:
+            message = orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            self.received.append(message)
+            if not (skip_presence and message["type"] == "presence"):
+                return message
+
+    async def next_of(self, kind: str, *, timeout: float = 10) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            message = await self.next(timeout=max(0.01, left), skip_presence=kind != "presence")
+            if message["type"] == kind:
+                return message
+
+    def latest(self, kind: str) -> dict[str, Any] | None:
+        """The last message of this type received so far (also those `next` skipped)."""
+        return next((m for m in reversed(self.received) if m["type"] == kind), None)
+
+    async def drain(self, seconds: float) -> list[dict[str, Any]]:
+        """Everything but presence that arrives within `seconds`."""
+        got: list[dict[str, Any]] = []
+        deadline = asyncio.get_running_loop().time() + seconds
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            try:
+                got.append(await self.next(timeout=left))
+            except TimeoutError:
+                break
+        return got
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(orjson.dumps(message).decode())
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+async def client_open(server: Daphne, board_id: int, token: str, *, timeout: float = 10) -> Client:
+    """Connect with a Bearer token and read the hello."""
+    ws = await asyncio.wait_for(
+        connect(
+            server.ws_url(f"/ws/v1/boards/{board_id}/"),
+            additional_headers={"Authorization": f"Bearer {token}"},
+            proxy=None,
+            open_timeout=timeout,
+            close_timeout=2,
+        ),
+        timeout,
+    )
+    client = Client(ws)
+    hello = await client.next(timeout=timeout)
+    assert hello["type"] == "hello", hello
+    return client
