@@ -177,15 +177,20 @@ def board_members(*, board: Board) -> QuerySet[Membership]:
     return Membership.objects.filter(board=board).select_related("user").order_by("user__username")
 
 
-def display_key_board(*, board_id: Any, plaintext: Any) -> tuple[Board, DisplayKey] | None:
-    """The board a live (unrevoked) display key opens, if it is this board's key."""
+def display_key_lookup(*, plaintext: Any) -> DisplayKey | None:
+    """The live (unrevoked) display key with this plaintext, with its board."""
     if not isinstance(plaintext, str) or not plaintext or len(plaintext) > 200:
         return None
-    key = (
+    return (
         DisplayKey.objects.select_related("board")
         .filter(key_hash=secret_digest(plaintext), revoked_at__isnull=True)
         .first()
     )
+
+
+def display_key_board(*, board_id: Any, plaintext: Any) -> tuple[Board, DisplayKey] | None:
+    """The board a live display key opens, if it is this board's key."""
+    key = display_key_lookup(plaintext=plaintext)
     if key is None or str(key.board_id) != str(board_id):
         return None
     return key.board, key

@@ -5,17 +5,16 @@
 - Otherwise the session cookie counts only when the Origin is one of ours
   (ALLOWED_HOSTS or CSRF_TRUSTED_ORIGINS); a foreign Origin is refused at the
   handshake, and a request with neither header nor Origin is anonymous (4401).
-- Wall-display keys (issue 4) plug in as one more resolver in
-  `RealtimeAuthMiddleware.__call__`, returning `Principal(kind="display", user=None,
-  board_id=..., read_only=True, key_id=...)`; `board_access` already serves such
-  principals, and the sockets close when `realtime.control` announces the key revoked.
+- A wall-display key (`?key=dk_...` in the URL, or as the Bearer token) opens its own
+  board read-only, from anywhere: it is a secret like a token, not an ambient cookie.
+  Revoking it closes its sockets (realtime.control announces it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
@@ -25,7 +24,7 @@ from django.conf import settings
 
 from accounts.tokens import api_token_user
 from board.models import Board, Role
-from board.selectors import board_for_member, role_at_least
+from board.selectors import board_for_member, display_key_lookup, role_at_least
 
 DEBUG_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # The route takes any digits; a bigger id than the database holds cannot exist.
@@ -118,6 +117,27 @@ def origin_allowed(origin: str) -> bool:
     return OriginValidator(None, allowed_origins()).valid_origin(urlparse(origin))
 
 
+def display_key_param(scope: dict[str, Any]) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin1")).get("key")
+    return values[-1] if values else None
+
+
+def display_principal(*, plaintext: str) -> Principal | None:
+    key = display_key_lookup(plaintext=plaintext)
+    if key is None:
+        return None
+    return Principal(
+        kind="display",
+        user=None,
+        name=key.name,
+        initials="TV",
+        presence_key=f"display:{key.pk}",
+        board_id=key.board_id,
+        read_only=True,
+        key_id=key.pk,
+    )
+
+
 class RealtimeAuthMiddleware:
     """Puts `scope["principal"]` (a Principal or None) for the consumers to check."""
 
@@ -128,6 +148,10 @@ class RealtimeAuthMiddleware:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         scope = dict(scope, principal=None)
         token = bearer_token(scope)
+        key = display_key_param(scope) or (token if token and token.startswith("dk_") else None)
+        if key is not None:
+            scope["principal"] = await database_sync_to_async(display_principal)(plaintext=key)
+            return await self.inner(scope, receive, send)
         if token is not None:
             user = await database_sync_to_async(api_token_user)(plaintext=token)
             if user is not None:

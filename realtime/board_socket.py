@@ -2,7 +2,8 @@
 client's event stream complete and in order, presence, and closing with a code that
 tells the client what to do.
 
-Close codes: 4401 not authenticated, 4404 unknown board or not a member (both final);
+Close codes: 4401 not authenticated, 4403 display key revoked, 4404 unknown board or not
+a member (all final);
 1012 the server is restarting and 1013 the channel layer failed (reconnect and resume).
 """
 
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+CLOSE_KEY_REVOKED = 4403
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 SHUTDOWN_FLUSH_SECONDS = 0.1
@@ -301,7 +303,7 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
     async def display_revoked(self, message: dict[str, Any]) -> None:
         """Sent by realtime.control when a display key is revoked."""
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
-            await self._close_quietly(CLOSE_NOT_AUTHENTICATED)
+            await self._close_quietly(CLOSE_KEY_REVOKED)
 
     async def board_presence(self, message: dict[str, Any]) -> None:
         frame = message.get(self.payload_key)

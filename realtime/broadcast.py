@@ -44,17 +44,19 @@ def event_broadcast(*, event: Event) -> None:
             "origin": origin,
             "json": event_json(event, origin=origin),
             "html": event_fragment_or_none(event),
+            "display_html": event_fragment_or_none(event, display=True),
         }
         async_to_sync(layer.group_send)(board_group_name(event.board_id), message)
     except Exception:
         logger.exception("Broadcast of event %s#%s failed", event.board_id, event.seq)
 
 
-def event_fragment_or_none(event: Event) -> str | None:
-    """The page fragment of an event, live or replayed. A template error costs the
-    pages this one fragment, not every client the event or a page its socket."""
+def event_fragment_or_none(event: Event, *, display: bool = False) -> str | None:
+    """The page fragment of an event (or its wall-display variant), live or replayed.
+    A template error costs the pages this one fragment, not every client the event or
+    a page its socket."""
     try:
-        return event_fragment_html(event=event)
+        return event_fragment_html(event=event, display=display)
     except Exception:
         logger.exception("Rendering the fragment of event %s#%s failed", event.board_id, event.seq)
         return None

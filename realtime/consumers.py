@@ -138,15 +138,26 @@ def resume_after(text: str | None) -> int | None:
 
 
 class BoardPageConsumer(BoardSocketConsumer):
+    """Board pages get the interactive fragments; wall displays (a display key) the
+    read-only ones, rendered once per event like the others."""
+
     payload_key = "html"
 
+    async def opened(self) -> None:
+        if self.display:
+            self.payload_key = "display_html"
+
+    @property
+    def display(self) -> bool:
+        return self.principal.kind == "display"
+
     def event_frame(self, event: Event) -> str | None:
-        return event_fragment_or_none(event)
+        return event_fragment_or_none(event, display=self.display)
 
     def snapshot_frame(self) -> tuple[int, str]:
         board = Board.objects.get(pk=self.access.board.pk)
         # The seq is read first: the refresh is at least that new.
-        return board.last_seq, board_refresh_html(board=board)
+        return board.last_seq, board_refresh_html(board=board, display=self.display)
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
         # A page cannot show a protocol error, so anything but a resume is dropped.

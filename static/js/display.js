@@ -64,7 +64,7 @@
 
   document.addEventListener("htmx:wsOpen", markOnline);
   document.addEventListener("htmx:wsClose", function (evt) {
-    if (evt.detail.event.code === 4403) {
+    if ([4401, 4403, 4404].indexOf(evt.detail.event.code) >= 0) {
       document.getElementById("revoked-screen").hidden = false;
       document.getElementById("connection-pill").textContent = "Display key revoked";
       return;

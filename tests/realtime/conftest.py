@@ -135,10 +135,10 @@ def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Page fragments as short markers, so the page-socket tests do not depend on the
     templates: `<event seq=N>` per event and `<refresh seq=N>` for a whole board."""
 
-    def event_html(*, event: Any) -> str:
+    def event_html(*, event: Any, display: bool = False) -> str:
         return f"<event seq={event.seq} kind={event.kind}>"
 
-    def refresh_html(*, board: Any) -> str:
+    def refresh_html(*, board: Any, display: bool = False) -> str:
         return f"<refresh seq={board.last_seq}>"
 
     monkeypatch.setattr(realtime.broadcast, "event_fragment_html", event_html)

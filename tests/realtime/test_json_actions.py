@@ -7,16 +7,11 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
-from channels.routing import URLRouter
 
 from board.models import Board, Epic, Status, Task
 from board.services import task_claim, task_create, task_set_status
-from realtime.auth import Principal
-from realtime.groups import board_group_name
-from realtime.routing import websocket_urlpatterns
 from tests.factories import BoardFactory, member_add
-from tests.realtime.conftest import communicator, receive, receive_closed, receive_none
+from tests.realtime.conftest import receive, receive_none
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]
 
@@ -239,51 +234,6 @@ async def test_action_before_the_snapshot_gets_the_snapshot_first(connect, alice
     assert [(await receive(comm))["type"] for _ in range(3)] == ["snapshot", "ack", "event"]
 
 
-def display_socket(board_id: int, *, bound_to: int) -> Any:
-    """A socket for the wall-display principal of issue 4: no user, one board, read-only.
-    The real stack will resolve display keys in RealtimeAuthMiddleware; here the
-    principal is put in the scope directly."""
-    display = Principal(
-        kind="display",
-        user=None,
-        name="Wall display",
-        initials="WD",
-        presence_key=f"display:{bound_to}",
-        board_id=bound_to,
-        read_only=True,
-        key_id=7,
-    )
-    router = URLRouter(websocket_urlpatterns)
-
-    async def application(scope: Any, receive: Any, send: Any) -> Any:
-        return await router(dict(scope, principal=display), receive, send)
-
-    return communicator(f"/ws/v1/boards/{board_id}/", application=application)
-
-
-async def test_read_only_principal_gets_forbidden_without_touching_services(
-    board, task, open_sockets
-):
-    comm = display_socket(board.pk, bound_to=board.pk)
-    open_sockets.append(comm)
-    await comm.connect()
-    hello = await receive(comm)
-    assert (hello["you"]["read_only"], hello["you"]["auth"]) == (True, "display")
-    assert (await receive(comm))["type"] == "snapshot"
-    error = await act(comm, {"type": "claim", "ref": "x", "task": task.pk})
-    assert error["code"] == "forbidden"
-    task_now = await database_sync_to_async(Task.objects.get)(pk=task.pk)
-    assert task_now.status == Status.UNASSIGNED
-
-
-async def test_display_principal_cannot_open_another_board(board, open_sockets):
-    other = await database_sync_to_async(BoardFactory)()
-    comm = display_socket(board.pk, bound_to=other.pk)
-    open_sockets.append(comm)
-    await comm.connect()
-    assert await receive_closed(comm) == 4404
-
-
 async def test_done_task_set_status_in_progress_is_acked_for_its_owner(connect, alice, claimed):
     await database_sync_to_async(task_set_status)(
         actor=alice, task_id=claimed.pk, status=Status.DONE
@@ -293,19 +243,3 @@ async def test_done_task_set_status_in_progress_is_acked_for_its_owner(connect, 
         comm, {"type": "set_status", "ref": 1, "task": claimed.pk, "status": Status.IN_PROGRESS}
     )
     assert (ack["type"], ack["task"]["status"]) == ("ack", Status.IN_PROGRESS)
-
-
-async def test_revoking_the_display_key_closes_its_socket_with_4401(board, open_sockets):
-    comm = display_socket(board.pk, bound_to=board.pk)
-    open_sockets.append(comm)
-    await comm.connect()
-    assert (await receive(comm))["type"] == "hello"
-    assert (await receive(comm))["type"] == "snapshot"
-    await get_channel_layer().group_send(
-        board_group_name(board.pk), {"type": "display.revoked", "key_id": 99}
-    )
-    await receive_none(comm)
-    await get_channel_layer().group_send(
-        board_group_name(board.pk), {"type": "display.revoked", "key_id": 7}
-    )
-    assert await receive_closed(comm) == 4401

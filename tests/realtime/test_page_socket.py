@@ -157,7 +157,7 @@ async def test_presence_is_coalesced_to_one_message_a_second(board, connect):
     assert len(received) <= elapsed + 1
 
 
-def fragment_failing_for_broken_titles(*, event: Any) -> str:
+def fragment_failing_for_broken_titles(*, event: Any, display: bool = False) -> str:
     if event.payload["title"] == "broken":
         raise ValueError("template bug")
     return f"<event seq={event.seq} kind={event.kind}>"
