@@ -1,0 +1,104 @@
+"""Data for the benchmarks, made through the app's own services (run as a subprocess
+against the bench database: `python -m bench.seed <command> '<json args>'`, which
+prints one JSON line).
+
+- `board`: an organization, a board, `members` users with an API token each, and
+  `tasks` unassigned tasks.
+- `events`: `count` changes on the given tasks by one member, cycling each task
+  through claim, done, reopen and release.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+CYCLE = ("claim", "DONE", "IN_PROGRESS", "release")
+
+
+def board_seed(*, tag: str, members: int, tasks: int, admin: bool = False) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from accounts.models import Organization
+    from accounts.tokens import api_token_create
+    from board.models import Board, Membership, Role
+    from board.services import task_create
+
+    user_model = get_user_model()
+    password = make_password(None)
+    with transaction.atomic():
+        organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
+        board = Board.objects.create(organization=organization, name=f"Bench {tag}", slug=tag)
+        users = user_model.objects.bulk_create(
+            user_model(
+                username=f"{tag}-{i}",
+                email=f"{tag}-{i}@bench.invalid",
+                first_name="Bench",
+                last_name=f"User{i}",
+                password=password,
+            )
+            for i in range(members)
+        )
+        role = Role.ADMIN if admin else Role.MEMBER
+        Membership.objects.bulk_create(Membership(board=board, user=u, role=role) for u in users)
+        organization.members.add(*users)
+        tokens = [api_token_create(user=user, name="bench")[1] for user in users]
+    task_ids = [
+        task_create(actor=users[0], board_id=board.pk, title=f"Bench task {i}").pk
+        for i in range(tasks)
+    ]
+    board.refresh_from_db()
+    return {
+        "board": board.pk,
+        "tokens": tokens,
+        "users": [user.pk for user in users],
+        "tasks": task_ids,
+        "seq": board.last_seq,
+    }
+
+
+def cycle_step(step: int, task_count: int) -> tuple[int, str]:
+    """Which task (index) step `step` changes, and how: all tasks start unassigned."""
+    return step % task_count, CYCLE[(step // task_count) % len(CYCLE)]
+
+
+def events_seed(*, user: int, tasks: list[int], count: int) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from board.models import Board, Task
+    from board.services import task_claim, task_release, task_set_status
+
+    actor = get_user_model().objects.get(pk=user)
+    actions: dict[str, Callable[..., Any]] = {
+        "claim": lambda task_id: task_claim(actor=actor, task_id=task_id),
+        "release": lambda task_id: task_release(actor=actor, task_id=task_id),
+    }
+    for step in range(count):
+        index, action = cycle_step(step, len(tasks))
+        run = actions.get(action)
+        if run is None:
+            task_set_status(actor=actor, task_id=tasks[index], status=action)
+        else:
+            run(tasks[index])
+    board_id = Task.objects.get(pk=tasks[0]).board_id
+    return {"seq": Board.objects.get(pk=board_id).last_seq}
+
+
+COMMANDS = {"board": board_seed, "events": events_seed}
+
+
+def main(argv: list[str]) -> None:
+    import django
+
+    django.setup()
+    command, args = argv[0], orjson.loads(argv[1]) if len(argv) > 1 else {}
+    print(orjson.dumps(COMMANDS[command](**args)).decode())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
