@@ -31,4 +31,6 @@ RUN SECRET_KEY=collectstatic-build-step-only python manage.py collectstatic --no
 USER 10001:10001
 EXPOSE 8000
 # Set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL when running the image.
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+# --websocket_timeout -1: daphne would otherwise close every socket after a day (wall
+# displays stay connected for weeks; they would reconnect, but need not).
+CMD ["daphne", "--websocket_timeout", "-1", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -56,6 +56,18 @@ class BoardSnapshot:
     columns: list[Column]
 
 
+ID_MAX = 2**63 - 1  # the largest id a database row can have
+
+
+def id_or_none(value: Any) -> int | None:
+    """A row id parsed from untrusted input, or None when it cannot be one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= ID_MAX else None
+
+
 def boards_for_user(*, user: Any) -> QuerySet[Board]:
     return (
         Board.objects.filter(memberships__user=user)
@@ -69,9 +81,8 @@ def board_for_member(*, user: Any, board_id: Any) -> tuple[Board, Role] | None:
     """The board and the user's role on it, or None if it is unknown or they are not a member."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        board_id = int(board_id)
-    except (TypeError, ValueError):
+    board_id = id_or_none(board_id)
+    if board_id is None:
         return None
     membership = (
         Membership.objects.select_related("board", "board__organization")
@@ -123,9 +134,8 @@ def board_snapshot(*, board: Board) -> BoardSnapshot:
 
 
 def task_for_member(*, user: Any, task_id: Any) -> tuple[Task, Role] | None:
-    try:
-        task_id = int(task_id)
-    except (TypeError, ValueError):
+    task_id = id_or_none(task_id)
+    if task_id is None:
         return None
     task = (
         Task.objects.select_related("board", "owner", "creator", "epic").filter(pk=task_id).first()

@@ -16,6 +16,7 @@ from board.exceptions import (
 )
 from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, Task
 from board.public import task_public_state
+from board.selectors import id_or_none
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
@@ -45,12 +46,11 @@ def task_lock_with_board(
 
 
 def clean_id(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    number = None if isinstance(value, bool) or not isinstance(value, int | str) else value
+    number = id_or_none(number)
+    if number is None:
         raise ValidationFailed(fields={field: "Must be an integer id."})
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationFailed(fields={field: "Must be an integer id."}) from None
+    return number
 
 
 def version_check(*, task: Task, expected_version: int | None) -> None:

@@ -124,3 +124,11 @@ def test_unknown_member_username_gets_a_field_error(client, board, admin):
     )
     assert response.status_code == 422
     assert "No user has that username or email." in response.content.decode()
+
+
+def test_ids_beyond_any_row_are_404_not_500(client, alice):
+    client.force_login(alice)
+    huge = 2**64
+    assert client.get(f"/boards/{huge}/").status_code == 404
+    assert client.get(f"/tasks/{huge}/").status_code == 404
+    assert client.post(f"/tasks/{huge}/claim/").status_code == 404
