@@ -1,0 +1,139 @@
+"""Browser tests: headless Debian Chromium driven by Playwright against a real daphne
+process on a free loopback port, sharing the test database and a private Redis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client as DjangoClient
+
+from board.models import Role
+from tests.factories import UserFactory, member_add
+from tests.realtime.servers import (
+    Daphne,
+    RedisServer,
+    daphne_start,
+    free_port,
+    server_env,
+    servers_database_url,
+    stop,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct-horse-battery"
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture(autouse=True)
+def _chromium_present() -> None:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("browser tests need Debian's chromium at /usr/bin/chromium")
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
+
+
+@pytest.fixture
+def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in this thread, which Django's
+    async-safety check mistakes for async code calling the ORM. Changes the test makes
+    directly are not broadcast from here (the server under test has its own Redis):
+    pages learn of them by resuming, as after a dropped connection."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setattr("realtime.broadcast.event_broadcast", lambda *, event: None)
+
+
+class Server:
+    """One daphne process that a test can kill and start again on the same port."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log, self.port = env, log, free_port()
+        self.daphne: Daphne | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.daphne = daphne_start(env=self.env, log=self.log, port=self.port)
+
+    def kill(self) -> None:
+        if self.daphne is not None:
+            stop(self.daphne.process, sig=9)
+            self.daphne = None
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(_orm_beside_playwright, transactional_db, redis_server, tmp_path) -> Iterator[Server]:
+    env = server_env(database_url=servers_database_url(), redis_url=redis_server.url)
+    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    running = Server(env, tmp_path / "daphne.log")
+    running.start()
+    yield running
+    running.kill()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser, server) -> Callable[..., Any]:
+    """`open_page(user)` or `open_page(None, path)`: a logged-in page in its own context."""
+
+    def open_as(
+        user: Any, path: str, *, viewport: dict[str, int] | None = None, live: bool = True
+    ) -> Any:
+        """`live=False` answers the page's WebSocket with a silent mock: a stale page."""
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        if not live:
+            context.route_web_socket("**/ws/**", lambda socket: None)
+        if user is not None:
+            client = DjangoClient()
+            client.force_login(user)
+            session = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": session, "url": server.url}])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(server.url + path)
+        return page
+
+    return open_as
+
+
+@pytest.fixture
+def team(board):
+    """alice and bob (members) and an admin, with readable names."""
+    alice = member_add(board=board, user=UserFactory(username="alice", first_name="Alice"))
+    bob = member_add(board=board, user=UserFactory(username="bob", first_name="Bob"))
+    admin = member_add(
+        board=board, user=UserFactory(username="ada", first_name="Ada"), role=Role.ADMIN
+    )
+    return alice, bob, admin

@@ -1,0 +1,96 @@
+"""The wall display, left alone: it follows the board through server restarts and
+shows the revoked screen when its key is revoked."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from board.models import Status
+from board.services import display_key_create, task_claim, task_create, task_set_status
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+RECONNECT_TIMEOUT = 25_000  # jittered backoff: a few attempts, each at most a few seconds
+
+
+@pytest.fixture
+def display(open_page, board, team):
+    _, _, admin = team
+    _, key = display_key_create(actor=admin, board_id=board.pk, name="Team room TV")
+    page = open_page(
+        None, f"/boards/{board.pk}/display/?key={key}", viewport={"width": 1920, "height": 1080}
+    )
+    expect(page.locator("#connection-pill")).to_have_text("Live")
+    page.evaluate("window.__sameDocument = true")
+    return page
+
+
+def still_same_document(page) -> bool:
+    return page.evaluate("window.__sameDocument === true")
+
+
+def test_the_display_shows_changes_made_in_a_browser(open_page, board, team, display, tmp_path):
+    alice, _, _ = team
+    alice_page = open_page(alice, f"/boards/{board.pk}/")
+    expect(alice_page.locator("#connection-pill")).to_have_text("Live")
+
+    alice_page.get_by_label("New task title").fill("Deploy the release")
+    alice_page.get_by_label("New task title").press("Enter")
+    wall_card = display.locator("#cards-UNASSIGNED .card", has_text="Deploy the release")
+    expect(wall_card).to_be_visible()
+    task_id = wall_card.get_attribute("data-task-id")
+    alice_page.locator(f"#task-{task_id}").get_by_role("button", name="Claim").click()
+
+    expect(display.locator(f"#cards-IN_PROGRESS #task-{task_id} .owner")).to_contain_text("Alice")
+    expect(display.locator("#last-change-time")).not_to_have_text("—")
+    assert display.locator("form, button").count() == 0
+    assert still_same_document(display)
+    display.screenshot(path=tmp_path / "display-live.png")
+
+
+def test_after_a_server_restart_the_display_shows_what_it_missed_without_reloading(
+    server, board, team, display, tmp_path
+):
+    alice, bob, _ = team
+    server.kill()
+    expect(display.locator("#connection-pill")).not_to_have_text("Live")
+    missed = task_create(actor=alice, board_id=board.pk, title="Made while the server was down")
+    task_claim(actor=bob, task_id=missed.pk)
+    task_set_status(actor=bob, task_id=missed.pk, status=Status.DONE)
+
+    server.start()
+
+    card = display.locator(f"#cards-DONE #task-{missed.pk}")
+    expect(card).to_be_visible(timeout=RECONNECT_TIMEOUT)
+    expect(card.locator(".owner")).to_contain_text("Bob")
+    expect(display.locator("#connection-pill")).to_have_text("Live")
+    assert still_same_document(display)
+    display.screenshot(path=tmp_path / "display-after-restart.png")
+
+
+def test_a_long_outage_shows_a_stale_banner_that_clears_itself(server, display, tmp_path):
+    display.clock.install()
+    server.kill()
+    expect(display.locator("#connection-pill")).not_to_have_text("Live")
+    display.clock.run_for(31_000)
+    banner = display.locator("#stale-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Stale since")
+    display.screenshot(path=tmp_path / "display-stale.png")
+
+    server.start()
+    display.clock.run_for(70_000)  # past any reconnect delay
+    expect(display.locator("#connection-pill")).to_have_text("Live", timeout=RECONNECT_TIMEOUT)
+    expect(banner).to_be_hidden()
+    assert still_same_document(display)
+
+
+def test_revoking_the_key_shows_the_revoked_screen(open_page, board, team, display, tmp_path):
+    _, _, admin = team
+    settings_page = open_page(admin, f"/boards/{board.pk}/settings/")
+    settings_page.get_by_role("button", name="Revoke Team room TV").click()
+    expect(settings_page.get_by_text("revoked; its displays disconnect")).to_be_visible()
+
+    expect(display.locator("#revoked-screen")).to_be_visible()
+    expect(display.locator("#revoked-screen")).to_contain_text("Display key revoked")
+    display.screenshot(path=tmp_path / "display-revoked.png")
