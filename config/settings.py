@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "realtime.middleware.RealtimeOriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status
 from board.selectors import board_column_counts, board_snapshot
+from realtime.origin import origin_get
 
 ANNOUNCEMENT_VERBS = {
     EventKind.TASK_CREATED: "added",
@@ -20,8 +21,9 @@ ANNOUNCEMENT_VERBS = {
 
 
 def event_fragment_html(*, event: Event, display: bool = False) -> str:
-    """Out-of-band swaps for one event: the changed card, the column counts, the seq,
-    and a sentence for screen readers. `display` renders the read-only wall variant."""
+    """Out-of-band swaps for one event: the changed card, the column counts, the seq
+    with the origin (the tab whose request made the change), and a sentence for
+    screen readers. `display` renders the read-only wall variant."""
     task = event.payload if event.kind.startswith("task.") else None
     announcement = ""
     if task is not None:
@@ -38,6 +40,7 @@ def event_fragment_html(*, event: Event, display: bool = False) -> str:
             "seq": event.seq,
             "announcement": announcement,
             "display": display,
+            "origin": origin_get(),
         },
     )
 

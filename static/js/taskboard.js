@@ -10,6 +10,9 @@
   var lastResumeAsk = 0;
   var socket = null; // the ws extension's socket wrapper, once connected
   var socketOpen = false;
+  // This tab's id: its writes carry it, and their events come back marked with it.
+  var tabId = "tab-" + Math.random().toString(36).slice(2, 12);
+  var applyingOwnEcho = false;
 
   htmx.config.wsReconnectDelay = function (retry) {
     return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
@@ -92,12 +95,28 @@
   }
 
   var SEQ_PATTERN = /id="board-seq" data-seq="(\d+)"( data-refresh)?/;
+  var ORIGIN_PATTERN = /id="board-seq" data-seq="\d+" data-origin="([^"]*)"/;
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    evt.detail.headers["X-Realtime-Origin"] = tabId;
+  });
+
+  // The echo of this tab's own change: its card is already placed (same version), and
+  // it was already announced, so the screen reader is not told twice.
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (applyingOwnEcho && evt.detail.target && evt.detail.target.id === "board-status") {
+      evt.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () { applyingOwnEcho = false; });
 
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     var match = SEQ_PATTERN.exec(evt.detail.message);
     if (!match || match[2]) return;
     var seq = parseInt(match[1], 10);
     var last = boardSeq();
+    var origin = ORIGIN_PATTERN.exec(evt.detail.message);
+    applyingOwnEcho = Boolean(origin && origin[1] === tabId);
     if (seq <= last) {
       evt.preventDefault(); // already applied
     } else if (seq > last + 1) {

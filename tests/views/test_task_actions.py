@@ -144,3 +144,24 @@ def test_move_within_column(client, board, alice, task):
     assert response.status_code == 200
     order = list(Task.objects.filter(board=board).order_by("position").values_list("pk", flat=True))
     assert order == [other.pk, task.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pages_write_is_broadcast_marked_with_the_tab_that_made_it(
+    client, alice, task, monkeypatch
+):
+    """Transactional, so the commit (and its broadcast) happens inside the request."""
+    sent = []
+
+    class RecordingLayer:
+        async def group_send(self, group, message):
+            sent.append(message)
+
+    monkeypatch.setattr("realtime.broadcast.get_channel_layer", RecordingLayer)
+    client.force_login(alice)
+    client.post(
+        reverse("task_action", args=[task.pk, "claim"]), HTTP_X_REALTIME_ORIGIN="tab-abc123", **HTMX
+    )
+    [message] = sent
+    assert message["origin"] == "tab-abc123"
+    assert 'data-origin="tab-abc123"' in message["html"]
