@@ -7,13 +7,10 @@ task is claimed once however many people click at the same moment.
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
 
 import realtime.broadcast
 from board.exceptions import DomainError, TaskAlreadyClaimed
@@ -29,6 +26,7 @@ from board.services import (
 )
 from tests.factories import member_add
 from tests.services.helpers import board_seqs, cards_apply_events, cards_by_id, cards_on_board
+from tests.threads import threads_run
 
 pytestmark = [
     pytest.mark.postgres,
@@ -50,30 +48,6 @@ def broadcast_seqs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         realtime.broadcast, "event_broadcast", lambda *, event: seqs.append(event.seq)
     )
     return seqs
-
-
-def threads_run(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released together; return each result or the
-    exception it raised. Each thread has its own connection and closes it."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as error:
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def test_twenty_simultaneous_claims_give_the_task_to_exactly_one(board, broadcast_seqs):

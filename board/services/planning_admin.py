@@ -109,29 +109,26 @@ def epic_delete(*, actor: Any, epic_id: Any) -> None:
 
 
 def _sprint_lock(*, actor: Any, sprint_id: Any, role: Role) -> tuple[Board, Sprint]:
-    sprint_id = clean_id(sprint_id, "sprint_id")
-    board_id = Sprint.objects.filter(pk=sprint_id).values_list("board_id", flat=True).first()
-    if board_id is None:
-        raise NotFound("This sprint does not exist.")
-    board = board_lock(board_id=board_id)
-    role_require(actor=actor, board=board, role=role)
-    sprint = Sprint.objects.select_for_update().filter(pk=sprint_id).first()
-    if sprint is None:
-        raise NotFound("This sprint does not exist.")
-    return board, sprint
+    return _board_item_lock(model=Sprint, actor=actor, item_id=sprint_id, role=role)
 
 
 def _epic_lock(*, actor: Any, epic_id: Any, role: Role) -> tuple[Board, Epic]:
-    epic_id = clean_id(epic_id, "epic_id")
-    board_id = Epic.objects.filter(pk=epic_id).values_list("board_id", flat=True).first()
+    return _board_item_lock(model=Epic, actor=actor, item_id=epic_id, role=role)
+
+
+def _board_item_lock(*, model: type, actor: Any, item_id: Any, role: Role) -> tuple[Board, Any]:
+    """Lock the board of a sprint or epic, check the role, then lock the item."""
+    name = model._meta.model_name
+    item_id = clean_id(item_id, f"{name}_id")
+    board_id = model.objects.filter(pk=item_id).values_list("board_id", flat=True).first()
     if board_id is None:
-        raise NotFound("This epic does not exist.")
+        raise NotFound(f"This {name} does not exist.")
     board = board_lock(board_id=board_id)
     role_require(actor=actor, board=board, role=role)
-    epic = Epic.objects.select_for_update().filter(pk=epic_id).first()
-    if epic is None:
-        raise NotFound("This epic does not exist.")
-    return board, epic
+    item = model.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(f"This {name} does not exist.")
+    return board, item
 
 
 def _epic_tasks_lock(*, epic: Epic) -> list[Task]:
