@@ -30,6 +30,8 @@
         group: "cards",
         draggable: ".card",
         animation: 150,
+        delay: 250, // on touch screens a short press starts a drag, so swiping still scrolls
+        delayOnTouchOnly: true,
         filter: "button, a, input, textarea, select",
         preventOnFilter: false,
         ghostClass: "card-ghost",
