@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from board.exceptions import DomainError
-from board.models import Board, Epic, Event, Membership, Sprint, Task
+from board.models import Board, DisplayKey, Epic, Event, Membership, Sprint, Task
 from board.services import task_archive
 
 
@@ -85,4 +85,17 @@ class EventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        return False
+
+
+@admin.register(DisplayKey)
+class DisplayKeyAdmin(admin.ModelAdmin):
+    """Keys are created and revoked on the board's settings page (the plaintext is
+    shown once there); here they are only listed."""
+
+    list_display = ["name", "board", "prefix", "created_at", "revoked_at"]
+    list_filter = ["board"]
+    readonly_fields = [f.name for f in DisplayKey._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
