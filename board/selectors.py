@@ -33,6 +33,11 @@ class Column:
     tasks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def hidden(self) -> int:
+        """Cards of this column left out of `tasks` (see `board_snapshot`)."""
+        return self.count - len(self.tasks)
+
+    @property
     def over_limit(self) -> bool:
         return self.wip_limit is not None and self.count > self.wip_limit
 
@@ -112,8 +117,11 @@ def board_column_counts(*, board: Board) -> list[Column]:
     return [_column(board, status, rows.get(status, 0)) for status in COLUMN_STATUSES]
 
 
-def board_snapshot(*, board: Board) -> BoardSnapshot:
+def board_snapshot(*, board: Board, cards_per_column: int | None = None) -> BoardSnapshot:
     """The board's columns with their cards, and the seq they are at least as new as.
+
+    `cards_per_column` keeps only the top cards of each column (pages render at most
+    that many; a board of thousands of tasks would otherwise take seconds to render).
 
     The seq is read before the tasks: a task changed in between is then newer than
     the seq, and replaying its event is harmless because cards carry their version.
@@ -129,7 +137,7 @@ def board_snapshot(*, board: Board) -> BoardSnapshot:
         by_status[task.status].append(task_public_state(task))
     columns = [_column(board, s, len(by_status[s])) for s in COLUMN_STATUSES]
     for column in columns:
-        column.tasks = by_status[column.status]
+        column.tasks = by_status[column.status][:cards_per_column]
     return BoardSnapshot(board=board, seq=seq, columns=columns)
 
 

@@ -190,6 +190,10 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Board pages and wall displays render at most this many cards per column; the rest
+# are a click away ("Show all"). Counts always cover every card.
+BOARD_PAGE_CARDS_PER_COLUMN = int(os.environ.get("BOARD_PAGE_CARDS_PER_COLUMN", "100"))
+
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.
 EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT", "1000"))

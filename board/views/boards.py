@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,11 @@ from board.models import Role
 from board.selectors import board_members, board_snapshot, boards_for_user, role_at_least
 from board.services import membership_set_role
 from board.views._access import member_board_or_404
+
+
+def page_card_limit(request: HttpRequest) -> int | None:
+    """How many cards per column a board page renders: all with `?all=1`."""
+    return None if request.GET.get("all") == "1" else settings.BOARD_PAGE_CARDS_PER_COLUMN
 
 
 @require_GET
@@ -34,7 +40,7 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
             "role": role,
             "can_edit": role_at_least(role, Role.MEMBER),
             "is_admin": role == Role.ADMIN,
-            "snapshot": board_snapshot(board=board),
+            "snapshot": board_snapshot(board=board, cards_per_column=page_card_limit(request)),
             "quick_form": QuickTaskForm(),
         },
     )

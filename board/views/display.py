@@ -16,6 +16,7 @@ from board.selectors import board_display_keys, board_last_change, board_snapsho
 from board.services import board_settings_update, display_key_create, display_key_revoke
 from board.services.display_keys import WIP_FIELDS
 from board.views._access import member_board_or_404
+from board.views.boards import page_card_limit
 
 
 @require_GET
@@ -28,7 +29,7 @@ def board_display(request: HttpRequest, board_id: int) -> HttpResponse:
     theme = "light" if request.GET.get("theme") == "light" else "dark"
     context = {
         "board": board,
-        "snapshot": board_snapshot(board=board),
+        "snapshot": board_snapshot(board=board, cards_per_column=page_card_limit(request)),
         "theme": theme,
         "last_change": board_last_change(board=board),
     }

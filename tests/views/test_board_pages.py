@@ -132,3 +132,15 @@ def test_ids_beyond_any_row_are_404_not_500(client, alice):
     assert client.get(f"/boards/{huge}/").status_code == 404
     assert client.get(f"/tasks/{huge}/").status_code == 404
     assert client.post(f"/tasks/{huge}/claim/").status_code == 404
+
+
+def test_a_huge_column_renders_its_top_cards_and_offers_the_rest(client, board, alice, settings):
+    settings.BOARD_PAGE_CARDS_PER_COLUMN = 3
+    tasks = [task_create(actor=alice, board_id=board.pk, title=f"Task {n}") for n in range(5)]
+    client.force_login(alice)
+    html = client.get(reverse("board_detail", args=[board.pk])).content.decode()
+    assert f'id="task-{tasks[2].pk}"' in html and f'id="task-{tasks[3].pk}"' not in html
+    assert "2 more cards: show all 5" in html
+    assert '<span class="count"' in html and ">5<" in html
+    everything = client.get(reverse("board_detail", args=[board.pk]), {"all": "1"}).content.decode()
+    assert f'id="task-{tasks[4].pk}"' in everything and "more card" not in everything
