@@ -1,6 +1,7 @@
-"""What both board sockets share: authorising, joining the board's group, keeping the
-client's event stream complete and in order, presence, and closing with a code that
-tells the client what to do.
+"""What both board sockets share: authorising, joining the board's hub (realtime.hub:
+one channel-layer subscription per process and board), keeping the client's event
+stream complete and in order, presence, and closing with a code that tells the client
+what to do.
 
 Close codes: 4401 not authenticated, 4403 display key revoked, 4404 unknown board or not
 a member (all final);
@@ -12,19 +13,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from board.models import Board, Event
 from board.selectors import events_after
 from realtime.auth import BoardAccess, Principal, board_access
-from realtime.groups import board_group_name
-from realtime.presence import presence_changed, presence_heartbeat_interval, presence_store
+from realtime.hub import BoardHub, hub_join
+from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
 from realtime.stream import SeqStream
 
@@ -48,10 +52,6 @@ def gap_grace() -> float:
     return float(getattr(settings, "REALTIME_GAP_GRACE", 0.5))
 
 
-def rejoin_interval() -> float:
-    return float(getattr(settings, "CHANNEL_GROUP_REJOIN_SECONDS", 3600))
-
-
 def rate_limit() -> TokenBucket:
     return TokenBucket(
         burst=getattr(settings, "REALTIME_RATE_BURST", 30),
@@ -72,15 +72,16 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.connection_id = "c_" + secrets.token_urlsafe(12)
-        self.group: str | None = None
+        self.hub: BoardHub | None = None
         self.stream: SeqStream[str | None] = SeqStream()
         self.lock = asyncio.Lock()
         self.bucket = rate_limit()
-        self.accepted = self.closed = self.present = False
+        # greeted: opened() ran, so the hello of a JSON socket is out.
+        self.accepted = self.greeted = self.closed = self.present = False
         self.tasks: set[asyncio.Task[None]] = set()
         self.gap_task: asyncio.Task[None] | None = None
         try:
-            await super().__call__(scope, receive, send)
+            await self._serve(scope, receive, send)
         except asyncio.CancelledError:
             # Daphne cancels every application when it shuts down. The close frame
             # needs one more turn of the loop to leave before the server drops the
@@ -93,6 +94,18 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
             await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
         finally:
             await self._teardown()
+
+    async def _serve(self, scope: Any, receive: Any, send: Any) -> None:
+        # Channels' own loop gives every socket a channel and waits in the channel
+        # layer's receive for it; here the board's hub receives for all its sockets,
+        # and this loop only reads the client.
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer()
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every handler, a thread hop
@@ -131,19 +144,18 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
             await self._refuse(CLOSE_NOT_FOUND)
             return
         self.principal, self.access = principal, access
-        self.group = board_group_name(access.board.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.hub = await hub_join(access.board.pk, self)
         await self.accept()
         self.accepted = True
         await self.opened()
+        self.greeted = True
         self._spawn(self._snapshot_unless_resumed())
-        self._spawn(self._keepalive())
-        await self._presence_heartbeat(changed=True)
+        await self._presence_join()
 
     async def websocket_receive(self, message: dict[str, Any]) -> None:
         if not self.accepted or self.closed:
             return
-        async with self.lock:
+        async with self._exclusive():
             await self.on_frame(message.get("text"), message.get("bytes"))
 
     async def _refuse(self, code: int) -> None:
@@ -171,6 +183,16 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
                 logger.warning("Socket %s: close %s failed", self.connection_id, attempt)
 
     async def _teardown(self) -> None:
+        # Leave the hub first: a teardown cut short must not leave the hub (and its
+        # receive on the channel layer) running for a socket that is gone.
+        hub, self.hub = self.hub, None
+        try:
+            if hub is not None:
+                await hub.leave(self)
+        finally:
+            await self._teardown_socket()
+
+    async def _teardown_socket(self) -> None:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -180,11 +202,6 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
                 await presence_changed(self.access.board.pk)
             except Exception:
                 logger.warning("Presence leave for %s failed", self.connection_id, exc_info=True)
-        if self.group:
-            try:
-                await self.channel_layer.group_discard(self.group, self.channel_name)
-            except Exception:
-                logger.debug("group_discard for %s failed", self.connection_id, exc_info=True)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(self._guarded(coroutine))
@@ -201,33 +218,30 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
             logger.exception("Board socket %s background work failed", self.connection_id)
             await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
 
-    async def _keepalive(self) -> None:
-        """Re-join the group before group_expiry forgets us, and heartbeat presence."""
-        loop = asyncio.get_running_loop()
-        rejoin_every, beat_every = rejoin_interval(), presence_heartbeat_interval()
-        next_rejoin, next_beat = loop.time() + rejoin_every, loop.time() + beat_every
-        while True:
-            await asyncio.sleep(max(0.05, min(next_rejoin, next_beat) - loop.time()))
-            now = loop.time()
-            if now >= next_rejoin:
-                await self.channel_layer.group_add(self.group, self.channel_name)
-                next_rejoin = now + rejoin_every
-            if now >= next_beat:
-                await self._presence_heartbeat(changed=False)
-                next_beat = now + beat_every
-
-    async def _presence_heartbeat(self, *, changed: bool) -> None:
+    async def _presence_join(self) -> None:
+        # Later heartbeats come from the hub, once for all its sockets.
         board_id = self.access.board.pk
-        entry = [self.principal.presence_key, self.principal.viewer()]
         try:
-            purged = await presence_store().heartbeat(board_id, self.connection_id, entry)
+            await presence_store().heartbeat(board_id, self.connection_id, self.presence_entry())
             self.present = True
-            if changed or purged:
-                await presence_changed(board_id)
+            await presence_changed(board_id)
         except Exception:
             logger.warning("Presence heartbeat for %s failed", self.connection_id, exc_info=True)
 
-    # The event stream. Callers hold self.lock.
+    def presence_entry(self) -> list[Any]:
+        return [self.principal.presence_key, self.principal.viewer()]
+
+    # The event stream. Callers hold self.lock, through _exclusive.
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """Hold the socket's stream. Live events that arrive meanwhile wait in the
+        stream (the hub does not wait for the lock), and go out when the holder is done."""
+        async with self.lock:
+            yield
+            if not self.closed:
+                await self._send_frames(self.stream.ready())
+                self._watch_gap()
 
     async def _send_frames(self, frames: list[str | None]) -> None:
         # A page fragment that failed to render is None: its seq passes unsent.
@@ -264,7 +278,7 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
 
     async def _snapshot_unless_resumed(self) -> None:
         await asyncio.sleep(resume_window())
-        async with self.lock:
+        async with self._exclusive():
             if not self.stream.synced:
                 await self._send_snapshot()
 
@@ -276,7 +290,7 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
 
     async def _fill_gap(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        async with self.lock:
+        async with self._exclusive():
             self.gap_task = None
             after = self.stream.gap_from
             if after is None:
@@ -292,11 +306,31 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
                 await self._send_frames(self.stream.push(seq, frame))
             self._watch_gap()
 
-    # Channel-layer messages.
+    # Messages from the board's hub (realtime.hub), one call per message and socket.
+
+    async def hub_message(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        if not self.greeted and message.get("type") == "board.presence":
+            # Nothing goes before the hello. This socket's own join broadcasts
+            # presence again after it.
+            return
+        await self.dispatch(message)
+
+    async def hub_failed(self) -> None:
+        await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
 
     async def board_event(self, message: dict[str, Any]) -> None:
+        if self.payload_key not in message:
+            return  # the other variant's message (realtime.broadcast)
+        frame = message[self.payload_key]
+        # asyncio.Lock has no try-acquire, and a released lock with waiters is promised
+        # to them: the hub must never wait for one socket.
+        if self.lock.locked() or getattr(self.lock, "_waiters", None):
+            # A snapshot, replay or action is under way; its holder sends this after.
+            self.stream.hold(message["seq"], frame)
+            return
         async with self.lock:
-            frame = message.get(self.payload_key)
             await self._send_frames(self.stream.push(message["seq"], frame))
             self._watch_gap()
 
@@ -307,5 +341,5 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
 
     async def board_presence(self, message: dict[str, Any]) -> None:
         frame = message.get(self.payload_key)
-        if frame and self.accepted and not self.closed:
+        if frame and self.greeted and not self.closed:
             await self.send(text_data=frame)

@@ -1,9 +1,13 @@
 """Send committed events to the board's channel-layer group.
 
 Called from `transaction.on_commit` by `board.services.events.event_record`. The JSON
-message and the HTML fragment are built here once per event; consumers only forward
-them. Delivery over the channel layer is at most once: consumers and clients detect
-gaps by seq and heal them from the event log, so a failed send is logged, never raised.
+message and the HTML fragments are built here once per event; sockets only forward
+them. The JSON goes out first, in a message of its own: rendering the fragments takes
+longer than the rest of the broadcast, and JSON clients need not wait for it. Each
+socket takes the one message that carries its variant (`payload_key`).
+
+Delivery over the channel layer is at most once: sockets and clients detect gaps by
+seq and heal them from the event log, so a failed send is logged, never raised.
 """
 
 from __future__ import annotations
@@ -38,15 +42,14 @@ def event_broadcast(*, event: Event) -> None:
         if layer is None:
             return
         origin = origin_get()
-        message = {
-            "type": "board.event",
-            "seq": event.seq,
-            "origin": origin,
-            "json": event_json(event, origin=origin),
+        group, send = board_group_name(event.board_id), async_to_sync(layer.group_send)
+        base = {"type": "board.event", "seq": event.seq, "origin": origin}
+        send(group, base | {"json": event_json(event, origin=origin)})
+        pages = {
             "html": event_fragment_or_none(event),
             "display_html": event_fragment_or_none(event, display=True),
         }
-        async_to_sync(layer.group_send)(board_group_name(event.board_id), message)
+        send(group, base | pages)
     except Exception:
         logger.exception("Broadcast of event %s#%s failed", event.board_id, event.seq)
 

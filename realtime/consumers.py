@@ -141,11 +141,10 @@ class BoardPageConsumer(BoardSocketConsumer):
     """Board pages get the interactive fragments; wall displays (a display key) the
     read-only ones, rendered once per event like the others."""
 
-    payload_key = "html"
-
-    async def opened(self) -> None:
-        if self.display:
-            self.payload_key = "display_html"
+    @property
+    def payload_key(self) -> str:  # type: ignore[override]
+        # Known before the socket joins its hub: events may arrive during the connect.
+        return "display_html" if self.display else "html"
 
     @property
     def display(self) -> bool:

@@ -33,6 +33,9 @@ from realtime.groups import board_group_name
 logger = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 1.0
+# The JSON presence message lists at most this many viewers (and the full count): the
+# whole list, sent to every connection, made connecting O(n²) in bytes.
+PRESENCE_VIEWERS_SENT = 20
 KEY_PREFIX = "taskboard:presence"
 
 
@@ -46,6 +49,7 @@ def presence_heartbeat_interval() -> float:
 
 class PresenceStore(Protocol):
     async def heartbeat(self, board_id: int, conn_id: str, entry: list[Any]) -> bool: ...
+    async def heartbeat_many(self, board_id: int, entries: dict[str, list[Any]]) -> bool: ...
     async def leave(self, board_id: int, conn_id: str) -> None: ...
     async def entries(self, board_id: int) -> list[list[Any]]: ...
     async def claim_window(self, board_id: int, seconds: float) -> bool: ...
@@ -59,9 +63,13 @@ class MemoryPresence:
 
     async def heartbeat(self, board_id: int, conn_id: str, entry: list[Any]) -> bool:
         """Mark the connection alive; return True if stale connections were purged."""
+        return await self.heartbeat_many(board_id, {conn_id: entry})
+
+    async def heartbeat_many(self, board_id: int, entries: dict[str, list[Any]]) -> bool:
         now = time.monotonic()
         members = self.boards.setdefault(board_id, {})
-        members[conn_id] = (now, entry)
+        for conn_id, entry in entries.items():
+            members[conn_id] = (now, entry)
         cutoff = now - (self.ttl or presence_ttl())
         stale = [conn for conn, (seen, _) in members.items() if seen < cutoff]
         for conn in stale:
@@ -111,12 +119,16 @@ class RedisPresence:
         return f"{base}:live", f"{base}:who", f"{base}:window"
 
     async def heartbeat(self, board_id: int, conn_id: str, entry: list[Any]) -> bool:
+        return await self.heartbeat_many(board_id, {conn_id: entry})
+
+    async def heartbeat_many(self, board_id: int, entries: dict[str, list[Any]]) -> bool:
+        """One round trip for every connection a worker has on the board."""
         live, who, _ = self._keys(board_id)
         now, ttl = time.time(), self._ttl()
         keep = max(1, int(ttl * 2))
         pipe = self._client().pipeline(transaction=False)
-        pipe.zadd(live, {conn_id: now})
-        pipe.hset(who, conn_id, orjson.dumps(entry))
+        pipe.zadd(live, dict.fromkeys(entries, now))
+        pipe.hset(who, mapping={conn: orjson.dumps(entry) for conn, entry in entries.items()})
         pipe.expire(live, keep)
         pipe.expire(who, keep)
         pipe.zrangebyscore(live, "-inf", now - ttl)
@@ -175,12 +187,17 @@ def presence_html(viewers: list[dict[str, Any]]) -> str | None:
 
 
 async def presence_broadcast(board_id: int) -> None:
-    """Read the board's viewers and send them, rendered once, to its group."""
+    """Read the board's viewers and send them, rendered once, to its group. The page
+    fragment shows the count and a few avatars, so its size is bounded already."""
     viewers = viewers_from(await presence_store().entries(board_id))
     message = {
         "type": "board.presence",
         "json": orjson.dumps(
-            {"type": "presence", "viewers": viewers, "count": len(viewers)}
+            {
+                "type": "presence",
+                "viewers": viewers[:PRESENCE_VIEWERS_SENT],
+                "count": len(viewers),
+            }
         ).decode(),
         "html": await sync_to_async(presence_html, thread_sensitive=False)(viewers),
     }

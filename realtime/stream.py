@@ -45,6 +45,15 @@ class SeqStream(Generic[Frame]):
         self.pending[seq] = frame
         return self._drain()
 
+    def hold(self, seq: int, frame: Frame) -> None:
+        """Keep a live frame for later, without sending anything now (see `ready`)."""
+        if self.last is None or seq > self.last:
+            self.pending[seq] = frame
+
+    def ready(self) -> list[Frame]:
+        """The held frames that may go out now, in order."""
+        return self._drain()
+
     def sync(self, seq: int) -> list[Frame]:
         """The client now has everything up to `seq` (a snapshot or a replay was sent)."""
         self.last = seq if self.last is None else max(self.last, seq)

@@ -3,12 +3,13 @@ helpers that read frames with a timeout."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import orjson
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connections
@@ -37,6 +38,15 @@ async def _close_thread_connections(request: pytest.FixtureRequest) -> AsyncIter
     yield
     if request.node.get_closest_marker("django_db"):
         await database_sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def _channel_layer_per_test() -> Iterator[None]:
+    """Each async test runs its own event loop, and channels_redis keeps receive locks
+    bound to the loop that first waited on them; a server has one loop per process.
+    A fresh layer per test keeps one test's board hubs from tripping the next test."""
+    yield
+    channel_layers.backends = {}
 
 
 @pytest.fixture(autouse=True)

@@ -82,10 +82,24 @@ def test_origin_clean(value, expected):
 def test_a_fragment_that_fails_to_render_does_not_stop_the_json_event(
     board, alice, group_messages, monkeypatch
 ):
-    def broken(*, event: Any) -> str:
+    def broken(*, event: Any, display: bool = False) -> str:
         raise ValueError("template bug")
 
     monkeypatch.setattr("realtime.broadcast.event_fragment_html", broken)
     task_create(actor=alice, board_id=board.pk, title="T")
-    assert group_messages[0]["html"] is None
-    assert orjson.loads(group_messages[0]["json"])["seq"] == 1
+    json_message, page_message = group_messages
+    assert orjson.loads(json_message["json"])["seq"] == 1
+    assert (page_message["seq"], page_message["html"], page_message["display_html"]) == (
+        1,
+        None,
+        None,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_json_goes_out_before_the_fragments_are_rendered(board, alice, group_messages):
+    task_create(actor=alice, board_id=board.pk, title="T")
+    assert [sorted(set(m) - {"type", "seq", "origin"}) for m in group_messages] == [
+        ["json"],
+        ["display_html", "html"],
+    ]

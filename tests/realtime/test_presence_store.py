@@ -75,3 +75,8 @@ async def test_only_one_broadcast_window_at_a_time(store, board_id):
     assert await store.claim_window(board_id, 0.3) is False
     await asyncio.sleep(0.4)
     assert await store.claim_window(board_id, 0.3) is True
+
+
+async def test_one_heartbeat_marks_many_connections(store, board_id):
+    await store.heartbeat_many(board_id, {"c1": alice(), "c2": bob()})
+    assert [v["name"] for v in viewers_from(await store.entries(board_id))] == ["Alice", "bob"]

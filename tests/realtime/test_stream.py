@@ -63,3 +63,13 @@ def test_too_many_early_frames_overflow():
     for seq in range(2, PENDING_LIMIT + 3):
         stream.push(seq, "e")
     assert stream.overflowing
+
+
+def test_held_frames_wait_until_ready_is_asked():
+    stream: SeqStream[str] = SeqStream()
+    stream.sync(1)
+    stream.hold(2, "e2")
+    stream.hold(1, "old")
+    assert stream.last == 1
+    assert stream.ready() == ["e2"]
+    assert stream.ready() == []
