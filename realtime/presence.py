@@ -199,8 +199,11 @@ async def presence_broadcast(board_id: int) -> None:
                 "count": len(viewers),
             }
         ).decode(),
-        "html": await sync_to_async(presence_html, thread_sensitive=False)(viewers),
     }
+    # Board pages and wall displays show the same presence fragment.
+    message["html"] = message["display_html"] = await sync_to_async(
+        presence_html, thread_sensitive=False
+    )(viewers)
     await get_channel_layer().group_send(board_group_name(board_id), message)
 
 

@@ -133,6 +133,20 @@ def connect(board, open_sockets) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def page_socket(board, open_sockets) -> Callable[..., Any]:
+    """Opens the board page's htmx socket as `user`, with their session cookie."""
+    async def open_socket(user: Any) -> Any:
+        cookie = await database_sync_to_async(session_cookie)(user)
+        comm = communicator(f"/ws/boards/{board.pk}/", cookie=cookie, origin=ALLOWED_ORIGIN)
+        open_sockets.append(comm)
+        connected, _ = await comm.connect()
+        assert connected
+        return comm
+
+    return open_socket
+
+
+@pytest.fixture
 def make_task(board, alice) -> Callable[..., Task]:
     def make(title: str = "Task", **kwargs: Any) -> Task:
         return task_create(actor=alice, board_id=board.pk, title=title, **kwargs)

@@ -73,6 +73,17 @@ async def test_the_display_page_socket_gets_fragments_without_buttons(
     assert "<form" not in frame and "<button" not in frame
 
 
+async def test_the_display_shows_how_many_people_are_viewing(
+    board, alice, display_key, open_sockets, page_socket
+):
+    display = await opened(f"/ws/boards/{board.pk}/?key={display_key[1]}", open_sockets)
+    await page_socket(alice)
+    frame = ""
+    while 'id="presence"' not in frame or "2 viewing" not in frame:
+        frame = await display.receive_from(timeout=4)
+    assert alice.initials in frame
+
+
 async def test_revoking_a_key_closes_its_sockets_with_4403(board, admin, display_key, open_sockets):
     other_key, _ = await database_sync_to_async(display_key_create)(
         actor=admin, board_id=board.pk, name="Lobby"

@@ -12,26 +12,12 @@ from channels.db import database_sync_to_async
 
 from board.services import task_claim
 from tests.factories import member_add
-from tests.realtime.conftest import ALLOWED_ORIGIN, communicator, session_cookie
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(30),
     pytest.mark.usefixtures("fake_fragments"),
 ]
-
-
-@pytest.fixture
-def page_socket(board, open_sockets) -> Any:
-    async def open_socket(user: Any) -> Any:
-        cookie = await database_sync_to_async(session_cookie)(user)
-        comm = communicator(f"/ws/boards/{board.pk}/", cookie=cookie, origin=ALLOWED_ORIGIN)
-        open_sockets.append(comm)
-        connected, _ = await comm.connect()
-        assert connected
-        return comm
-
-    return open_socket
 
 
 async def receive_html(comm: Any, *, timeout: float = 3) -> str:
