@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from board.hashing import secret_digest
 from board.models import (
@@ -21,7 +23,12 @@ from board.models import (
     Status,
     Task,
 )
-from board.public import task_public_state
+from board.public import (
+    TASK_STATE_FIELDS,
+    epic_ref,
+    task_row_public_state,
+    user_public_state,
+)
 
 
 @dataclass
@@ -122,22 +129,32 @@ def board_snapshot(*, board: Board, cards_per_column: int | None = None) -> Boar
 
     `cards_per_column` keeps only the top cards of each column (pages render at most
     that many; a board of thousands of tasks would otherwise take seconds to render).
+    Only those rows are read: the database ranks each column's cards.
 
     The seq is read before the tasks: a task changed in between is then newer than
     the seq, and replaying its event is harmless because cards carry their version.
     """
     seq = Board.objects.filter(pk=board.pk).values_list("last_seq", flat=True).get()
-    tasks = (
-        Task.objects.filter(board=board, status__in=COLUMN_STATUSES)
-        .select_related("owner", "creator", "epic")
-        .order_by("position", "id")
-    )
+    tasks = Task.objects.filter(board=board, status__in=COLUMN_STATUSES).order_by("position", "id")
+    if cards_per_column is not None:
+        columns = board_column_counts(board=board)
+        tasks = tasks.annotate(
+            rank=Window(RowNumber(), partition_by="status", order_by=("position", "id"))
+        ).filter(rank__lte=cards_per_column)
+    rows = list(tasks.values(*TASK_STATE_FIELDS))
+    people_ids = {row["owner_id"] for row in rows} | {row["creator_id"] for row in rows}
+    people = {
+        user.pk: user_public_state(user)
+        for user in get_user_model().objects.filter(pk__in=people_ids - {None})
+    }
+    epics = {epic.pk: epic_ref(epic) for epic in Epic.objects.filter(board=board)}
     by_status: dict[str, list[dict[str, Any]]] = {status: [] for status in COLUMN_STATUSES}
-    for task in tasks:
-        by_status[task.status].append(task_public_state(task))
-    columns = [_column(board, s, len(by_status[s])) for s in COLUMN_STATUSES]
+    for row in rows:
+        by_status[row["status"]].append(task_row_public_state(row, people=people, epics=epics))
+    if cards_per_column is None:
+        columns = [_column(board, s, len(by_status[s])) for s in COLUMN_STATUSES]
     for column in columns:
-        column.tasks = by_status[column.status][:cards_per_column]
+        column.tasks = by_status[column.status]
     return BoardSnapshot(board=board, seq=seq, columns=columns)
 
 

@@ -204,3 +204,16 @@ def test_boards_for_user_lists_only_the_users_boards(board, alice, outsider):
 )
 def test_sprint_progress_percent(task_count, done_count, percent):
     assert sprint_progress_percent(task_count=task_count, done_count=done_count) == percent
+
+
+def test_board_snapshot_with_a_card_limit_keeps_each_columns_top_cards_and_full_count(
+    board, alice
+):
+    tasks_insert(board, alice, 40)
+    full = board_snapshot(board=board)
+
+    limited = board_snapshot(board=board, cards_per_column=3)
+
+    for whole, top in zip(full.columns, limited.columns, strict=True):
+        assert top.tasks == whole.tasks[:3]
+        assert (top.count, top.hidden) == (whole.count, whole.count - 3)
