@@ -301,20 +301,21 @@ def layer_use(monkeypatch):
     return use
 
 
-def test_broadcast_sends_the_event_message_to_the_boards_group(task, layer_use):
+def test_broadcast_sends_the_json_then_the_fragments_to_the_boards_group(task, layer_use):
     layer = RecordingLayer()
     layer_use(layer)
     event = last_event(task.board)
 
     event_broadcast(event=event)
 
-    [(group, message)] = layer.sent
-    assert group == f"board.{task.board_id}"
-    assert message["type"] == "board.event"
-    assert message["seq"] == event.seq
-    sent, expected = orjson.loads(message["json"]), event_message(event)
+    [(json_group, json_message), (pages_group, pages_message)] = layer.sent
+    assert json_group == pages_group == f"board.{task.board_id}"
+    for message in (json_message, pages_message):
+        assert (message["type"], message["seq"]) == ("board.event", event.seq)
+    sent, expected = orjson.loads(json_message["json"]), event_message(event)
     assert {key: sent[key] for key in expected} == expected
-    assert message["html"] == "<p>"
+    assert (pages_message["html"], pages_message["display_html"]) == ("<p>", "<p>")
+    assert "html" not in json_message and "json" not in pages_message
 
 
 def test_broadcast_through_a_failing_layer_does_not_raise(task, layer_use):
