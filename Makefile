@@ -36,6 +36,6 @@ $(VENV_PYTHON):
 # (`packages = []`), and building it would leave egg-info/ and build/ in the tree.
 # The stamp makes reruns instant until pyproject.toml changes.
 $(STAMP): pyproject.toml | $(VENV_PYTHON)
-	$(VENV_PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
+	$(VENV_PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; extra = p["optional-dependencies"]; print("\n".join(p["dependencies"] + extra["uvicorn"] + extra["dev"]))' > $(VENV)/requirements.txt
 	$(VENV_PYTHON) -m pip install -r $(VENV)/requirements.txt
 	touch $@

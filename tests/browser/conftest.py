@@ -14,9 +14,9 @@ from django.test import Client as DjangoClient
 from board.models import Role
 from tests.factories import UserFactory, member_add
 from tests.realtime.servers import (
-    Daphne,
+    Server,
     RedisServer,
-    daphne_start,
+    server_start,
     free_port,
     server_env,
     servers_database_url,
@@ -56,24 +56,24 @@ def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("realtime.broadcast.event_broadcast", lambda *, event: None)
 
 
-class Server:
+class RestartableServer:
     """One daphne process that a test can kill and start again on the same port."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env, self.log, self.port = env, log, free_port()
-        self.daphne: Daphne | None = None
+        self.running: Server | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.daphne = daphne_start(env=self.env, log=self.log, port=self.port)
+        self.running = server_start(env=self.env, log=self.log, port=self.port)
 
     def kill(self) -> None:
-        if self.daphne is not None:
-            stop(self.daphne.process, sig=9)
-            self.daphne = None
+        if self.running is not None:
+            stop(self.running.process, sig=9)
+            self.running = None
 
 
 @pytest.fixture
@@ -85,10 +85,10 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def server(_orm_beside_playwright, transactional_db, redis_server, tmp_path) -> Iterator[Server]:
+def server(_orm_beside_playwright, transactional_db, redis_server, tmp_path) -> Iterator[RestartableServer]:
     env = server_env(database_url=servers_database_url(), redis_url=redis_server.url)
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    running = Server(env, tmp_path / "daphne.log")
+    running = RestartableServer(env, tmp_path / "daphne.log")
     running.start()
     yield running
     running.kill()

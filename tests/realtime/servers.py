@@ -1,8 +1,9 @@
-"""Real servers for the end-to-end tests: a private redis-server and daphne processes
-sharing it and the pytest-django test database, and `websockets` clients for them.
+"""Real servers for the end-to-end tests: a private redis-server and ASGI server
+processes (daphne, the default, or uvicorn, the faster production option) sharing it
+and the pytest-django test database, and `websockets` clients for them.
 
 Each test gets its own Redis (so restarting it disturbs nobody else) and its own
-daphne processes (so each test can set their environment). Everything started here
+server processes (so each test can set their environment). Everything started here
 is killed by the fixture that started it.
 """
 
@@ -27,7 +28,13 @@ from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
+SERVER_COMMANDS = {
+    # The commands of the Dockerfile and docs/deploy.md, on a loopback port.
+    "daphne": [str(Path(sys.executable).with_name("daphne")), "--websocket_timeout", "-1"]
+    + ["--application-close-timeout", "3", "-b", "127.0.0.1", "-p"],
+    "uvicorn": [sys.executable, "-m", "uvicorn", "--lifespan", "off", "--no-access-log"]
+    + ["--timeout-graceful-shutdown", "3", "--host", "127.0.0.1", "--port"],
+}
 START_TIMEOUT = 20.0
 
 
@@ -94,7 +101,7 @@ def servers_database_url() -> str:
 
 
 @dataclass
-class Daphne:
+class Server:
     port: int
     log: Path
     process: subprocess.Popen
@@ -122,17 +129,19 @@ class Daphne:
             conn.close()
 
 
-def daphne_start(*, env: dict[str, str], log: Path, port: int | None = None) -> Daphne:
-    """Start daphne on `port` (a free one by default; a restart passes the old one)."""
+def server_start(
+    *, env: dict[str, str], log: Path, port: int | None = None, kind: str = "daphne"
+) -> Server:
+    """Start an ASGI server of `kind` on `port` (a free one by default; a restart
+    passes the old one)."""
     port = port or free_port()
-    command = [DAPHNE, "-b", "127.0.0.1", "-p", str(port)]
-    command += ["--application-close-timeout", "3", "config.asgi:application"]
+    command = [*SERVER_COMMANDS[kind], str(port), "config.asgi:application"]
     with log.open("a") as out:
         process = subprocess.Popen(
             command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     wait_for_port(port, process, log)
-    return Daphne(port=port, log=log, process=process)
+    return Server(port=port, log=log, process=process)
 
 
 def server_env(*, database_url: str, redis_url: str, **overrides: str) -> dict[str, str]:
@@ -192,7 +201,7 @@ class Client:
         await self.ws.close()
 
 
-async def client_open(server: Daphne, board_id: int, token: str, *, timeout: float = 10) -> Client:
+async def client_open(server: Server, board_id: int, token: str, *, timeout: float = 10) -> Client:
     """Connect with a Bearer token and read the hello."""
     ws = await asyncio.wait_for(
         connect(

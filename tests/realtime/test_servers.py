@@ -22,10 +22,10 @@ from board.services import task_create, task_update
 from tests.factories import member_add
 from tests.realtime.servers import (
     Client,
-    Daphne,
+    Server,
     RedisServer,
     client_open,
-    daphne_start,
+    server_start,
     free_port,
     server_env,
     servers_database_url,
@@ -55,17 +55,18 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable[..., Any]]:
-    """`start_servers(count, **env)`: daphne processes on the test database and the
-    private Redis; all are stopped after the test."""
-    started: list[Daphne] = []
+    """`start_servers(count, kind=..., **env)`: ASGI server processes (daphne unless
+    `kind` says otherwise) on the test database and the private Redis; all are stopped
+    after the test."""
+    started: list[Server] = []
 
-    def start(count: int = 2, **env: str) -> list[Daphne]:
+    def start(count: int = 2, *, kind: str = "daphne", **env: str) -> list[Server]:
         full_env = server_env(
             database_url=servers_database_url(), redis_url=redis_server.url, **env
         )
         for _ in range(count):
-            log = tmp_path / f"daphne-{len(started)}.log"
-            started.append(daphne_start(env=full_env, log=log))
+            log = tmp_path / f"{kind}-{len(started)}.log"
+            started.append(server_start(env=full_env, log=log, kind=kind))
         return started[-count:]
 
     yield start
@@ -91,7 +92,7 @@ def session_for(user: Any) -> str:
     return f"sessionid={http.cookies['sessionid'].value}"
 
 
-async def synced_client(server: Daphne, board_id: int, user_token: str) -> Client:
+async def synced_client(server: Server, board_id: int, user_token: str) -> Client:
     client = await client_open(server, board_id, user_token)
     assert (await client.next())["type"] == "snapshot"
     return client
@@ -101,11 +102,12 @@ async def close_all(clients: list[Client]) -> None:
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
 
 
+@pytest.mark.parametrize("kind", ["daphne", "uvicorn"])
 async def test_changes_through_a_reach_clients_on_a_and_b_with_the_same_seq(
-    start_servers, board_with_task, alice, bob
+    start_servers, board_with_task, alice, bob, kind
 ):
     board, task = board_with_task
-    server_a, server_b = start_servers(2)
+    server_a, server_b = start_servers(2, kind=kind)
     alice_token, bob_token = await token(alice), await token(bob)
     cookie = await database_sync_to_async(session_for)(alice)
     clients = [
@@ -269,7 +271,7 @@ async def test_without_rejoining_the_group_expiry_would_drop_the_client(
     assert received == []
 
 
-async def reconnect(server: Daphne, board_id: int, user_token: str, *, within: float) -> Client:
+async def reconnect(server: Server, board_id: int, user_token: str, *, within: float) -> Client:
     """Keep trying until the server accepts and says hello, as a client's backoff would."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
@@ -322,10 +324,11 @@ async def test_redis_restart_keeps_writes_and_clients_recover_by_resume(
         await close_all(clients)
 
 
-async def test_server_shutdown_closes_sockets_with_1012(start_servers, board, alice):
-    (server,) = start_servers(1)
+@pytest.mark.parametrize("kind", ["daphne", "uvicorn"])
+async def test_server_shutdown_closes_sockets_with_1012(start_servers, board, alice, kind):
+    (server,) = start_servers(1, kind=kind)
     client = await synced_client(server, board.pk, await token(alice))
-    # Daphne forgets a just-upgraded request only a second later; a shutdown before
+    # Server forgets a just-upgraded request only a second later; a shutdown before
     # that trips over it and cancels no application (reported in the notes).
     await asyncio.sleep(1.5)
     server.process.send_signal(signal.SIGTERM)
