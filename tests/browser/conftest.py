@@ -14,11 +14,11 @@ from django.test import Client as DjangoClient
 from board.models import Role
 from tests.factories import UserFactory, member_add
 from tests.realtime.servers import (
-    Server,
     RedisServer,
-    server_start,
+    Server,
     free_port,
     server_env,
+    server_start,
     servers_database_url,
     stop,
 )
@@ -85,7 +85,9 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def server(_orm_beside_playwright, transactional_db, redis_server, tmp_path) -> Iterator[RestartableServer]:
+def server(
+    _orm_beside_playwright, transactional_db, redis_server, tmp_path
+) -> Iterator[RestartableServer]:
     env = server_env(database_url=servers_database_url(), redis_url=redis_server.url)
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     running = RestartableServer(env, tmp_path / "daphne.log")

@@ -28,12 +28,17 @@ from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+# The commands of the Dockerfile and the README, on a loopback port (added last).
 SERVER_COMMANDS = {
-    # The commands of the Dockerfile and docs/deploy.md, on a loopback port.
-    "daphne": [str(Path(sys.executable).with_name("daphne")), "--websocket_timeout", "-1"]
-    + ["--application-close-timeout", "3", "-b", "127.0.0.1", "-p"],
-    "uvicorn": [sys.executable, "-m", "uvicorn", "--lifespan", "off", "--no-access-log"]
-    + ["--timeout-graceful-shutdown", "3", "--host", "127.0.0.1", "--port"],
+    "daphne": [
+        *(DAPHNE, "--websocket_timeout", "-1", "--application-close-timeout", "3"),
+        *("-b", "127.0.0.1", "-p"),
+    ],
+    "uvicorn": [
+        *(sys.executable, "-m", "uvicorn", "--lifespan", "off", "--no-access-log"),
+        *("--timeout-graceful-shutdown", "3", "--host", "127.0.0.1", "--port"),
+    ],
 }
 START_TIMEOUT = 20.0
 

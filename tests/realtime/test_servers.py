@@ -22,12 +22,12 @@ from board.services import task_create, task_update
 from tests.factories import member_add
 from tests.realtime.servers import (
     Client,
-    Server,
     RedisServer,
+    Server,
     client_open,
-    server_start,
     free_port,
     server_env,
+    server_start,
     servers_database_url,
     stop,
 )
