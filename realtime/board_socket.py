@@ -243,15 +243,20 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
                 await self._send_frames(self.stream.ready())
                 self._watch_gap()
 
+    async def send_text(self, frame: str) -> None:
+        """Send one text frame. Straight to the server: Channels' send wrappers cost
+        about a tenth of the fan-out, once per socket per event."""
+        await self.base_send({"type": "websocket.send", "text": frame})
+
     async def _send_frames(self, frames: list[str | None]) -> None:
         # A page fragment that failed to render is None: its seq passes unsent.
         for frame in frames:
             if frame is not None:
-                await self.send(text_data=frame)
+                await self.send_text(frame)
 
     async def _send_snapshot(self) -> None:
         seq, frame = await database_sync_to_async(self.snapshot_frame)()
-        await self.send(text_data=frame)
+        await self.send_text(frame)
         await self._send_frames(self.stream.sync(seq))
         self._watch_gap()
 
@@ -311,6 +316,9 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
     async def hub_message(self, message: dict[str, Any]) -> None:
         if self.closed:
             return
+        if message["type"] == "board.event":
+            await self.board_event(message)  # the hot path, without a handler lookup
+            return
         if not self.greeted and message.get("type") == "board.presence":
             # Nothing goes before the hello. This socket's own join broadcasts
             # presence again after it.
@@ -342,4 +350,4 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
     async def board_presence(self, message: dict[str, Any]) -> None:
         frame = message.get(self.payload_key)
         if frame and self.greeted and not self.closed:
-            await self.send(text_data=frame)
+            await self.send_text(frame)

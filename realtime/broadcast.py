@@ -21,6 +21,7 @@ from channels.layers import get_channel_layer
 
 from board.models import Event
 from board.public import event_message
+from board.selectors import Column, board_column_counts
 from realtime.fragments import event_fragment_html
 from realtime.groups import board_group_name
 from realtime.origin import origin_get, origin_note_event
@@ -45,21 +46,24 @@ def event_broadcast(*, event: Event) -> None:
         group, send = board_group_name(event.board_id), async_to_sync(layer.group_send)
         base = {"type": "board.event", "seq": event.seq, "origin": origin}
         send(group, base | {"json": event_json(event, origin=origin)})
+        columns = board_column_counts(board=event.board)
         pages = {
-            "html": event_fragment_or_none(event),
-            "display_html": event_fragment_or_none(event, display=True),
+            "html": event_fragment_or_none(event, columns=columns),
+            "display_html": event_fragment_or_none(event, display=True, columns=columns),
         }
         send(group, base | pages)
     except Exception:
         logger.exception("Broadcast of event %s#%s failed", event.board_id, event.seq)
 
 
-def event_fragment_or_none(event: Event, *, display: bool = False) -> str | None:
+def event_fragment_or_none(
+    event: Event, *, display: bool = False, columns: list[Column] | None = None
+) -> str | None:
     """The page fragment of an event (or its wall-display variant), live or replayed.
     A template error costs the pages this one fragment, not every client the event or
     a page its socket."""
     try:
-        return event_fragment_html(event=event, display=display)
+        return event_fragment_html(event=event, display=display, columns=columns)
     except Exception:
         logger.exception("Rendering the fragment of event %s#%s failed", event.board_id, event.seq)
         return None

@@ -116,7 +116,7 @@ class BoardJsonConsumer(BoardSocketConsumer):
         await self._send_message(reply)
 
     async def _send_message(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message_text(message))
+        await self.send_text(message_text(message))
 
 
 def resume_after(text: str | None) -> int | None:

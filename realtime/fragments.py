@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status
-from board.selectors import board_column_counts, board_snapshot
+from board.selectors import Column, board_column_counts, board_snapshot
 from realtime.origin import origin_get
 
 ANNOUNCEMENT_VERBS = {
@@ -20,10 +20,13 @@ ANNOUNCEMENT_VERBS = {
 }
 
 
-def event_fragment_html(*, event: Event, display: bool = False) -> str:
+def event_fragment_html(
+    *, event: Event, display: bool = False, columns: list[Column] | None = None
+) -> str:
     """Out-of-band swaps for one event: the changed card, the column counts, the seq
     with the origin (the tab whose request made the change), and a sentence for
-    screen readers. `display` renders the read-only wall variant."""
+    screen readers. `display` renders the read-only wall variant. `columns` are the
+    board's column counts, when the caller has read them already."""
     task = event.payload if event.kind.startswith("task.") else None
     announcement = ""
     if task is not None:
@@ -36,7 +39,7 @@ def event_fragment_html(*, event: Event, display: bool = False) -> str:
         {
             "task": task,
             "board": event.board,
-            "columns": board_column_counts(board=event.board),
+            "columns": columns if columns is not None else board_column_counts(board=event.board),
             "seq": event.seq,
             "announcement": announcement,
             "display": display,

@@ -135,6 +135,7 @@ def connect(board, open_sockets) -> Callable[..., Any]:
 @pytest.fixture
 def page_socket(board, open_sockets) -> Callable[..., Any]:
     """Opens the board page's htmx socket as `user`, with their session cookie."""
+
     async def open_socket(user: Any) -> Any:
         cookie = await database_sync_to_async(session_cookie)(user)
         comm = communicator(f"/ws/boards/{board.pk}/", cookie=cookie, origin=ALLOWED_ORIGIN)
@@ -159,7 +160,7 @@ def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Page fragments as short markers, so the page-socket tests do not depend on the
     templates: `<event seq=N>` per event and `<refresh seq=N>` for a whole board."""
 
-    def event_html(*, event: Any, display: bool = False) -> str:
+    def event_html(*, event: Any, **_: Any) -> str:
         return f"<event seq={event.seq} kind={event.kind}>"
 
     def refresh_html(*, board: Any, display: bool = False) -> str:

@@ -25,7 +25,7 @@ def group_messages(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             sent.append(message)
 
     monkeypatch.setattr("realtime.broadcast.get_channel_layer", lambda: Layer())
-    monkeypatch.setattr("realtime.broadcast.event_fragment_html", lambda *, event: "<x>")
+    monkeypatch.setattr("realtime.broadcast.event_fragment_html", lambda *, event, **_: "<x>")
     return sent
 
 
@@ -82,7 +82,7 @@ def test_origin_clean(value, expected):
 def test_a_fragment_that_fails_to_render_does_not_stop_the_json_event(
     board, alice, group_messages, monkeypatch
 ):
-    def broken(*, event: Any, display: bool = False) -> str:
+    def broken(*, event: Any, **_: Any) -> str:
         raise ValueError("template bug")
 
     monkeypatch.setattr("realtime.broadcast.event_fragment_html", broken)

@@ -143,7 +143,7 @@ async def test_presence_is_coalesced_to_one_message_a_second(board, connect):
     assert len(received) <= elapsed + 1
 
 
-def fragment_failing_for_broken_titles(*, event: Any, display: bool = False) -> str:
+def fragment_failing_for_broken_titles(*, event: Any, **_: Any) -> str:
     if event.payload["title"] == "broken":
         raise ValueError("template bug")
     return f"<event seq={event.seq} kind={event.kind}>"

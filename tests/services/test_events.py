@@ -294,9 +294,7 @@ def layer_use(monkeypatch):
 
     def use(layer) -> None:
         monkeypatch.setattr(realtime.broadcast, "get_channel_layer", lambda: layer)
-        monkeypatch.setattr(
-            realtime.broadcast, "event_fragment_html", lambda *, event, display=False: "<p>"
-        )
+        monkeypatch.setattr(realtime.broadcast, "event_fragment_html", lambda *, event, **_: "<p>")
 
     return use
 

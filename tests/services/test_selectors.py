@@ -206,9 +206,7 @@ def test_sprint_progress_percent(task_count, done_count, percent):
     assert sprint_progress_percent(task_count=task_count, done_count=done_count) == percent
 
 
-def test_board_snapshot_with_a_card_limit_keeps_each_columns_top_cards_and_full_count(
-    board, alice
-):
+def test_board_snapshot_with_a_card_limit_keeps_each_columns_top_cards_and_full_count(board, alice):
     tasks_insert(board, alice, 40)
     full = board_snapshot(board=board)
 
