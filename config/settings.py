@@ -100,10 +100,12 @@ else:
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Capacity: a channel holding more than this drops new messages silently. Consumers
-# drain fast, so a full channel means a stuck client; clients heal gaps by seq/resume.
-# group_expiry: membership older than this is forgotten; consumers re-join every
-# CHANNEL_GROUP_REJOIN_SECONDS (well under the expiry) so wall displays never drop out.
+# Each process subscribes once per board (realtime/hub.py) and fans out in-process.
+# Capacity: a channel holding more than this drops new messages silently. A hub
+# drains its channel at once, so a full one means a stuck process; sockets heal gaps
+# by seq from the event log. group_expiry: membership older than this is forgotten;
+# hubs re-join every CHANNEL_GROUP_REJOIN_SECONDS (well under the expiry) so wall
+# displays never drop out.
 CHANNEL_LAYER_CAPACITY = int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"))
 CHANNEL_LAYER_EXPIRY = int(os.environ.get("CHANNEL_LAYER_EXPIRY", "30"))
 CHANNEL_GROUP_EXPIRY = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
