@@ -1,7 +1,7 @@
 """What both board sockets share: authorising, joining the board's hub (realtime.hub:
-one channel-layer subscription per process and board), keeping the client's event
-stream complete and in order, presence, and closing with a code that tells the client
-what to do.
+one channel-layer subscription per process and board), the event stream
+(realtime.event_feed: complete and in order), presence, and closing with a code that
+tells the client what to do.
 
 Close codes: 4401 not authenticated, 4403 display key revoked, 4404 unknown board or not
 a member (all final);
@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Coroutine
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -24,9 +23,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from board.models import Board, Event
-from board.selectors import events_after
 from realtime.auth import BoardAccess, Principal, board_access
+from realtime.event_feed import EventFeed
 from realtime.hub import BoardHub, hub_join
 from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
@@ -42,16 +40,6 @@ CLOSE_TRY_AGAIN_LATER = 1013
 SHUTDOWN_FLUSH_SECONDS = 0.1
 
 
-def resume_window() -> float:
-    """How long a new connection waits for a `resume` before sending a snapshot."""
-    return float(getattr(settings, "REALTIME_RESUME_WINDOW", 0.3))
-
-
-def gap_grace() -> float:
-    """How long an out-of-order event waits for the missing ones before the log is read."""
-    return float(getattr(settings, "REALTIME_GAP_GRACE", 0.5))
-
-
 def rate_limit() -> TokenBucket:
     return TokenBucket(
         burst=getattr(settings, "REALTIME_RATE_BURST", 30),
@@ -59,11 +47,7 @@ def rate_limit() -> TokenBucket:
     )
 
 
-def board_seq(board_id: int) -> int | None:
-    return Board.objects.filter(pk=board_id).values_list("last_seq", flat=True).first()
-
-
-class BoardSocketConsumer(AsyncWebsocketConsumer):
+class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
     # Which rendering of a group message this socket forwards: "json" or "html".
     payload_key = ""
 
@@ -117,18 +101,13 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
             return
         await handler(message)
 
-    # Subclass hooks (event_frame and snapshot_frame run in a worker thread).
+    # Subclass hooks, with EventFeed's event_frame and snapshot_frame (those two run in
+    # a worker thread).
 
     async def opened(self) -> None:
         pass
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
-        raise NotImplementedError
-
-    def event_frame(self, event: Event) -> str | None:
-        raise NotImplementedError
-
-    def snapshot_frame(self) -> tuple[int, str]:
         raise NotImplementedError
 
     # Lifecycle.
@@ -203,6 +182,11 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.warning("Presence leave for %s failed", self.connection_id, exc_info=True)
 
+    async def send_text(self, frame: str) -> None:
+        """Send one text frame. Straight to the server: Channels' send wrappers cost
+        about a tenth of the fan-out, once per socket per event."""
+        await self.base_send({"type": "websocket.send", "text": frame})
+
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(self._guarded(coroutine))
         self.tasks.add(task)
@@ -231,86 +215,6 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
     def presence_entry(self) -> list[Any]:
         return [self.principal.presence_key, self.principal.viewer()]
 
-    # The event stream. Callers hold self.lock, through _exclusive.
-
-    @asynccontextmanager
-    async def _exclusive(self) -> AsyncIterator[None]:
-        """Hold the socket's stream. Live events that arrive meanwhile wait in the
-        stream (the hub does not wait for the lock), and go out when the holder is done."""
-        async with self.lock:
-            yield
-            if not self.closed:
-                await self._send_frames(self.stream.ready())
-                self._watch_gap()
-
-    async def send_text(self, frame: str) -> None:
-        """Send one text frame. Straight to the server: Channels' send wrappers cost
-        about a tenth of the fan-out, once per socket per event."""
-        await self.base_send({"type": "websocket.send", "text": frame})
-
-    async def _send_frames(self, frames: list[str | None]) -> None:
-        # A page fragment that failed to render is None: its seq passes unsent.
-        for frame in frames:
-            if frame is not None:
-                await self.send_text(frame)
-
-    async def _send_snapshot(self) -> None:
-        seq, frame = await database_sync_to_async(self.snapshot_frame)()
-        await self.send_text(frame)
-        await self._send_frames(self.stream.sync(seq))
-        self._watch_gap()
-
-    async def _resume(self, after: int) -> None:
-        """Send the events after `after` in order, or a snapshot when they are gone."""
-        frames = await database_sync_to_async(self._frames_after)(after)
-        if frames is None:
-            await self._send_snapshot()
-            return
-        await self._send_frames([frame for _, frame in frames])
-        await self._send_frames(self.stream.sync(frames[-1][0] if frames else after))
-        self._watch_gap()
-
-    def _frames_after(self, after: int) -> list[tuple[int, str | None]] | None:
-        board = self.access.board
-        last = board_seq(board.pk)
-        if last is None or after > last:
-            return None
-        limit = int(getattr(settings, "EVENT_REPLAY_LIMIT", 1000))
-        events = events_after(board=board, after=after, limit=limit)
-        if events is None:
-            return None
-        return [(event.seq, self.event_frame(event)) for event in events]
-
-    async def _snapshot_unless_resumed(self) -> None:
-        await asyncio.sleep(resume_window())
-        async with self._exclusive():
-            if not self.stream.synced:
-                await self._send_snapshot()
-
-    def _watch_gap(self) -> None:
-        if self.stream.gap_from is None or (self.gap_task and not self.gap_task.done()):
-            return
-        delay = 0.0 if self.stream.overflowing else gap_grace()
-        self.gap_task = self._spawn(self._fill_gap(delay))
-
-    async def _fill_gap(self, delay: float) -> None:
-        await asyncio.sleep(delay)
-        async with self._exclusive():
-            self.gap_task = None
-            after = self.stream.gap_from
-            if after is None:
-                return
-            logger.info(
-                "Socket %s fills a gap after seq %s from the log", self.connection_id, after
-            )
-            frames = await database_sync_to_async(self._frames_after)(after)
-            if frames is None:
-                await self._send_snapshot()
-                return
-            for seq, frame in frames:
-                await self._send_frames(self.stream.push(seq, frame))
-            self._watch_gap()
-
     # Messages from the board's hub (realtime.hub), one call per message and socket.
 
     async def hub_message(self, message: dict[str, Any]) -> None:
@@ -327,20 +231,6 @@ class BoardSocketConsumer(AsyncWebsocketConsumer):
 
     async def hub_failed(self) -> None:
         await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
-
-    async def board_event(self, message: dict[str, Any]) -> None:
-        if self.payload_key not in message:
-            return  # the other variant's message (realtime.broadcast)
-        frame = message[self.payload_key]
-        # asyncio.Lock has no try-acquire, and a released lock with waiters is promised
-        # to them: the hub must never wait for one socket.
-        if self.lock.locked() or getattr(self.lock, "_waiters", None):
-            # A snapshot, replay or action is under way; its holder sends this after.
-            self.stream.hold(message["seq"], frame)
-            return
-        async with self.lock:
-            await self._send_frames(self.stream.push(message["seq"], frame))
-            self._watch_gap()
 
     async def display_revoked(self, message: dict[str, Any]) -> None:
         """Sent by realtime.control when a display key is revoked."""

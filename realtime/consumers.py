@@ -16,8 +16,9 @@ from channels.db import database_sync_to_async
 from board.models import Board, Event
 from board.selectors import board_snapshot
 from realtime.actions import action_run
-from realtime.board_socket import BoardSocketConsumer, board_seq, resume_window
+from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
+from realtime.event_feed import board_seq, resume_window
 from realtime.fragments import board_refresh_html
 from realtime.protocol import (
     MAX_FRAME_BYTES,
