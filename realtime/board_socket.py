@@ -38,6 +38,7 @@ CLOSE_KEY_REVOKED = 4403
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 SHUTDOWN_FLUSH_SECONDS = 0.1
+TEARDOWN_SECONDS = 5.0
 
 
 def rate_limit() -> TokenBucket:
@@ -163,11 +164,15 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
 
     async def _teardown(self) -> None:
         # Leave the hub first: a teardown cut short must not leave the hub (and its
-        # receive on the channel layer) running for a socket that is gone.
+        # receive on the channel layer) running for a socket that is gone. Leaving
+        # waits on Redis (the hub's receive, group_discard), so it has a time limit:
+        # a socket that is gone must not hang on, and the membership expires anyway.
         hub, self.hub = self.hub, None
         try:
             if hub is not None:
-                await hub.leave(self)
+                await asyncio.wait_for(hub.leave(self), TEARDOWN_SECONDS)
+        except TimeoutError:
+            logger.warning("Socket %s left its hub without waiting for it", self.connection_id)
         finally:
             await self._teardown_socket()
 

@@ -3,6 +3,7 @@ helpers that read frames with a timeout."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -109,7 +110,9 @@ async def open_sockets() -> AsyncIterator[list[WebsocketCommunicator]]:
     sockets: list[WebsocketCommunicator] = []
     yield sockets
     for comm in sockets:
-        await comm.disconnect()
+        # A socket's teardown is bounded (BoardSocketConsumer._teardown); one that
+        # still hangs fails here, by name, rather than at the test's timeout.
+        await asyncio.wait_for(comm.disconnect(), 10)
 
 
 @pytest.fixture

@@ -3,13 +3,16 @@ of the board's sockets in the process."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from typing import Any
 
 import orjson
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+import realtime.board_socket
 import realtime.presence
 from realtime.groups import board_group_name
 from realtime.hub import hubs_running
@@ -43,6 +46,26 @@ async def test_the_last_socket_to_leave_stops_the_hub(connect, board, alice, ope
     open_sockets.remove(comm)
     await comm.disconnect()
     assert board.pk not in hubs_running()
+
+
+async def test_a_hub_that_hangs_on_leaving_does_not_hang_the_socket(
+    connect, board, alice, open_sockets, monkeypatch
+):
+    comm = await connect(alice)
+    hub = hubs_running()[board.pk]
+    left = asyncio.Event()
+
+    async def leave_forever(socket: Any) -> None:
+        hub.sockets.pop(socket.connection_id, None)
+        left.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(hub, "leave", leave_forever)
+    monkeypatch.setattr(realtime.board_socket, "TEARDOWN_SECONDS", 0.2)
+    open_sockets.remove(comm)
+    await comm.send_input({"type": "websocket.disconnect", "code": 1000})
+    await asyncio.wait_for(comm.future, 3)
+    assert left.is_set()
 
 
 async def test_the_presence_message_is_bounded(monkeypatch):
