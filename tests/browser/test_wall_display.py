@@ -43,6 +43,8 @@ def test_the_display_shows_changes_made_in_a_browser(open_page, board, team, dis
 
     expect(display.locator(f"#cards-IN_PROGRESS #task-{task_id} .owner")).to_contain_text("Alice")
     expect(display.locator("#last-change-time")).not_to_have_text("—")
+    # The display itself and alice's page.
+    expect(display.locator("#presence .presence-count")).to_have_text("2 viewing")
     assert display.locator("form, button").count() == 0
     assert still_same_document(display)
     display.screenshot(path=tmp_path / "display-live.png")
