@@ -21,7 +21,8 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _missing(reason: str) -> None:
+def service_missing(reason: str) -> None:
+    """Skip for want of a service, or fail when REQUIRE_SERVICES=1 says it must be there."""
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1, so this fails instead of skipping)")
     pytest.skip(reason)
@@ -30,9 +31,9 @@ def _missing(reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _service_markers(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        _missing("needs PostgreSQL: set DATABASE_URL")
+        service_missing("needs PostgreSQL: set DATABASE_URL")
     if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
-        _missing("needs Redis: set REDIS_URL")
+        service_missing("needs Redis: set REDIS_URL")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

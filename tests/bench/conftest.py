@@ -12,14 +12,14 @@ import pytest
 from django.db import connection
 
 from bench.stack import database_drop, database_prepare
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import service_missing
 
 
 @pytest.fixture(scope="session")
 def bench_database() -> Iterator[str]:
     """A migrated PostgreSQL database for the benchmark servers, on the test server."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+        service_missing("needs PostgreSQL: set DATABASE_URL")
     url = database_prepare(f"taskboard_bench_smoke_{os.getpid()}")
     yield url
     database_drop(url)
@@ -29,6 +29,4 @@ def bench_database() -> Iterator[str]:
 def _redis_server_binary(request: pytest.FixtureRequest) -> None:
     """The benchmarks start a private redis-server, so they need the binary."""
     if request.node.get_closest_marker("redis") and not shutil.which("redis-server"):
-        if REQUIRE_SERVICES:
-            pytest.fail("needs redis-server on PATH (REQUIRE_SERVICES=1)")
-        pytest.skip("needs redis-server on PATH")
+        service_missing("needs redis-server on PATH")

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client as DjangoClient
 
 from board.models import Role
+from tests.conftest import service_missing
 from tests.factories import UserFactory, member_add
 from tests.realtime.servers import (
     RedisServer,
@@ -41,9 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture(autouse=True)
 def _chromium_present() -> None:
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("browser tests need Debian's chromium at /usr/bin/chromium")
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
+        service_missing("browser tests need Debian's chromium at /usr/bin/chromium")
 
 
 @pytest.fixture
