@@ -45,6 +45,7 @@ class EventFeed:
 
     access: BoardAccess
     connection_id: str
+    payload_key: str
     lock: asyncio.Lock
     stream: SeqStream[str | None]
     closed: bool
