@@ -54,14 +54,23 @@ def api_token_revoke(*, user: Any, token_id: Any) -> bool:
         token_id = int(token_id)
     except (TypeError, ValueError):
         return False
-    revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    return revoked > 0
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        return False
+    # save(), not update(): its signal closes the token's open sockets (realtime.signals).
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return True
 
 
 def api_token_user(*, plaintext: Any) -> Any | None:
-    """The active user a live token belongs to, or None.
+    """The active user a live token belongs to, or None."""
+    token = api_token_lookup(plaintext=plaintext)
+    return token.user if token is not None else None
+
+
+def api_token_lookup(*, plaintext: Any) -> ApiToken | None:
+    """The live token of an active user, with its user, or None.
 
     `last_used_at` is written at most once a minute per token, so a busy script
     does not turn every request into a write.
@@ -83,4 +92,4 @@ def api_token_user(*, plaintext: Any) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -22,7 +22,7 @@ from channels.security.websocket import OriginValidator, WebsocketDenier
 from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
 
-from accounts.tokens import api_token_user
+from accounts.tokens import api_token_lookup
 from board.models import Board, Role
 from board.selectors import board_for_member, display_key_lookup, role_at_least
 
@@ -42,8 +42,11 @@ class Principal:
     # A display key opens one board only, and never writes.
     board_id: int | None = None
     read_only: bool = False
-    # The display key's id, so that revoking it closes its sockets.
+    # What the socket's rights hang on, checked again while it is open (realtime.access):
+    # the display key, the API token, or the session.
     key_id: int | None = None
+    token_id: int | None = None
+    session_key: str | None = None
 
     def viewer(self) -> dict[str, Any]:
         return {
@@ -53,13 +56,17 @@ class Principal:
         }
 
 
-def user_principal(user: Any, *, kind: str) -> Principal:
+def user_principal(
+    user: Any, *, kind: str, token_id: int | None = None, session_key: str | None = None
+) -> Principal:
     return Principal(
         kind=kind,
         user=user,
         name=user.display_name,
         initials=user.initials,
         presence_key=f"user:{user.pk}",
+        token_id=token_id,
+        session_key=session_key,
     )
 
 
@@ -153,9 +160,9 @@ class RealtimeAuthMiddleware:
             scope["principal"] = await database_sync_to_async(display_principal)(plaintext=key)
             return await self.inner(scope, receive, send)
         if token is not None:
-            user = await database_sync_to_async(api_token_user)(plaintext=token)
-            if user is not None:
-                scope["principal"] = user_principal(user, kind="token")
+            found = await database_sync_to_async(api_token_lookup)(plaintext=token)
+            if found is not None:
+                scope["principal"] = user_principal(found.user, kind="token", token_id=found.pk)
             return await self.inner(scope, receive, send)
         origin = _header(scope, b"origin")
         if origin is None:
@@ -167,5 +174,6 @@ class RealtimeAuthMiddleware:
     async def _session_principal(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         user = await get_user(scope)
         if user.is_authenticated:
-            scope["principal"] = user_principal(user, kind="session")
+            session_key = scope["session"].session_key
+            scope["principal"] = user_principal(user, kind="session", session_key=session_key)
         return await self.inner(scope, receive, send)

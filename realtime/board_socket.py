@@ -3,9 +3,10 @@ one channel-layer subscription per process and board), the event stream
 (realtime.event_feed: complete and in order), presence, and closing with a code that
 tells the client what to do.
 
-Close codes: 4401 not authenticated, 4403 display key revoked, 4404 unknown board or not
-a member (all final);
-1012 the server is restarting and 1013 the channel layer failed (reconnect and resume).
+Close codes: 4401 not authenticated (or the credential ended), 4403 the right to the
+board ended (membership removed, display key revoked), 4404 unknown board or not a
+member (all final); 4409 a page's role changed (reload); 1012 the server is restarting
+and 1013 the channel layer failed (reconnect and resume).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
 from realtime.event_feed import EventFeed
 from realtime.hub import BoardHub, hub_join
@@ -48,7 +50,7 @@ def rate_limit() -> TokenBucket:
     )
 
 
-class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
+class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
     # Which rendering of a group message this socket forwards: "json" or "html".
     payload_key = ""
 
@@ -57,6 +59,7 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.connection_id = "c_" + secrets.token_urlsafe(12)
+        self.own_origin: str | None = self.connection_id
         self.hub: BoardHub | None = None
         self.stream: SeqStream[str | None] = SeqStream()
         self.lock = asyncio.Lock()

@@ -29,11 +29,26 @@ from realtime.origin import origin_get, origin_note_event
 logger = logging.getLogger(__name__)
 
 
-def event_json(event: Event, *, origin: str | None = None) -> str:
-    """The protocol's `event` message as JSON text: live, or replayed (origin unknown)."""
+# The marks that `own_frame` turns on, in the one socket whose change the event is.
+OWN_MARKS = {
+    "json": (',"own":false}', ',"own":true}'),
+    "html": ('data-origin=""', 'data-origin="own"'),
+}
+
+
+def event_json(event: Event) -> str:
+    """The protocol's `event` message as JSON text, not marked as anyone's own."""
     message: dict[str, Any] = event_message(event)
-    message["origin"] = origin
+    message["own"] = False  # last: `own_frame` rewrites the end
     return orjson.dumps(message).decode()
+
+
+def own_frame(frame: str, *, payload_key: str) -> str:
+    """The same event frame, marked as the receiving socket's own change."""
+    unmarked, marked = OWN_MARKS["json" if payload_key == "json" else "html"]
+    if payload_key == "json":
+        return frame[: -len(unmarked)] + marked if frame.endswith(unmarked) else frame
+    return frame.replace(unmarked, marked, 1)
 
 
 def event_broadcast(*, event: Event) -> None:
@@ -45,7 +60,7 @@ def event_broadcast(*, event: Event) -> None:
         origin = origin_get()
         group, send = board_group_name(event.board_id), async_to_sync(layer.group_send)
         base = {"type": "board.event", "seq": event.seq, "origin": origin}
-        send(group, base | {"json": event_json(event, origin=origin)})
+        send(group, base | {"json": event_json(event)})
         columns = board_column_counts(board=event.board)
         pages = {
             "html": event_fragment_or_none(event, columns=columns),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 from channels.db import database_sync_to_async
@@ -20,6 +21,7 @@ from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
 from realtime.event_feed import board_seq, resume_window
 from realtime.fragments import board_refresh_html
+from realtime.origin import tab_origin
 from realtime.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
@@ -100,6 +102,12 @@ class BoardJsonConsumer(BoardSocketConsumer):
             await self._send_snapshot()
         await self._act(message)
 
+    async def role_changed(self) -> None:
+        """A JSON socket stays open with its new role, and is told."""
+        await self._send_message(
+            {"type": "access", "role": self.access.role, "read_only": self.access.read_only}
+        )
+
     async def _act(self, message: ClientMessage) -> None:
         if self.principal.user is None or self.principal.read_only:
             await self._send_message(
@@ -150,6 +158,12 @@ class BoardPageConsumer(BoardSocketConsumer):
     @property
     def display(self) -> bool:
         return self.principal.kind == "display"
+
+    async def opened(self) -> None:
+        # A page's changes come over HTTP from its tab (realtime.middleware), which
+        # named itself in the socket's URL: `?tab=<id>`.
+        tab = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("tab", [None])
+        self.own_origin = tab_origin(session_key=self.principal.session_key, tab=tab[-1])
 
     def event_frame(self, event: Event) -> str | None:
         return event_fragment_or_none(event, display=self.display)

@@ -21,6 +21,7 @@ from django.conf import settings
 from board.models import Board, Event
 from board.selectors import events_after
 from realtime.auth import BoardAccess
+from realtime.broadcast import own_frame
 from realtime.stream import SeqStream
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class EventFeed:
     stream: SeqStream[str | None]
     closed: bool
     gap_task: asyncio.Task[None] | None
+    # The origin of this socket's own changes (realtime.origin), or None.
+    own_origin: str | None
 
     async def send_text(self, frame: str) -> None:
         raise NotImplementedError
@@ -140,6 +143,8 @@ class EventFeed:
         if self.payload_key not in message:
             return  # the other variant's message (realtime.broadcast)
         frame = message[self.payload_key]
+        if frame is not None and self.own_origin and message.get("origin") == self.own_origin:
+            frame = own_frame(frame, payload_key=self.payload_key)
         # asyncio.Lock has no try-acquire, and a released lock with waiters is promised
         # to them: the hub must never wait for one socket.
         if self.lock.locked() or getattr(self.lock, "_waiters", None):

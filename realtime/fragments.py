@@ -7,7 +7,6 @@ from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status
 from board.selectors import Column, board_column_counts, board_snapshot
-from realtime.origin import origin_get
 
 ANNOUNCEMENT_VERBS = {
     EventKind.TASK_CREATED: "added",
@@ -24,9 +23,10 @@ def event_fragment_html(
     *, event: Event, display: bool = False, columns: list[Column] | None = None
 ) -> str:
     """Out-of-band swaps for one event: the changed card, the column counts, the seq
-    with the origin (the tab whose request made the change), and a sentence for
-    screen readers. `display` renders the read-only wall variant. `columns` are the
-    board's column counts, when the caller has read them already."""
+    (with an empty `data-origin`, which the tab that made the change gets as "own":
+    realtime.broadcast.own_frame), and a sentence for screen readers. `display`
+    renders the read-only wall variant. `columns` are the board's column counts, when
+    the caller has read them already."""
     task = event.payload if event.kind.startswith("task.") else None
     announcement = ""
     if task is not None:
@@ -43,7 +43,6 @@ def event_fragment_html(
             "seq": event.seq,
             "announcement": announcement,
             "display": display,
-            "origin": origin_get(),
         },
     )
 

@@ -24,9 +24,11 @@ import weakref
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime.access import Verdict, access_verdicts, recheck_interval
 from realtime.groups import board_group_name
 from realtime.presence import presence_changed, presence_heartbeat_interval, presence_store
 
@@ -41,10 +43,12 @@ def rejoin_interval() -> float:
 
 class HubSocket(Protocol):
     connection_id: str
+    principal: Any
 
     async def hub_message(self, message: dict[str, Any]) -> None: ...
     async def hub_failed(self) -> None: ...
     def presence_entry(self) -> list[Any] | None: ...
+    async def access_apply(self, verdict: Verdict) -> None: ...
 
 
 class BoardHub:
@@ -98,19 +102,42 @@ class BoardHub:
                 await socket.hub_failed()
 
     async def _keepalive(self) -> None:
-        """Re-join the group before group_expiry forgets it, and heartbeat presence."""
+        """Re-join the group before group_expiry forgets it, heartbeat presence, and
+        check every socket's rights again (a lost access message must not keep one open)."""
         loop = asyncio.get_running_loop()
-        rejoin_every, beat_every = rejoin_interval(), presence_heartbeat_interval()
-        next_rejoin, next_beat = loop.time() + rejoin_every, loop.time() + beat_every
+        every = {
+            "rejoin": rejoin_interval(),
+            "beat": presence_heartbeat_interval(),
+            "access": recheck_interval(),
+        }
+        due = {name: loop.time() + interval for name, interval in every.items()}
         while True:
-            await asyncio.sleep(max(0.05, min(next_rejoin, next_beat) - loop.time()))
+            await asyncio.sleep(max(0.05, min(due.values()) - loop.time()))
             now = loop.time()
-            if now >= next_rejoin:
+            if now >= due["rejoin"]:
                 await self.layer.group_add(self.group, self.channel_name)
-                next_rejoin = now + rejoin_every
-            if now >= next_beat:
+            if now >= due["beat"]:
                 await self._presence_heartbeat()
-                next_beat = now + beat_every
+            if now >= due["access"]:
+                await self._access_sweep()
+            for name, at in due.items():
+                if now >= at:
+                    due[name] = now + every[name]
+
+    async def _access_sweep(self) -> None:
+        sockets = dict(self.sockets)
+        if not sockets:
+            return
+        principals = {conn: socket.principal for conn, socket in sockets.items()}
+        try:
+            verdicts = await database_sync_to_async(access_verdicts)(
+                board_id=self.board_id, principals=principals
+            )
+        except Exception:
+            logger.warning("Access sweep of board %s failed", self.board_id, exc_info=True)
+            return
+        for conn, verdict in verdicts.items():
+            await sockets[conn].access_apply(verdict)
 
     async def _presence_heartbeat(self) -> None:
         entries: dict[str, list[Any]] = {}

@@ -4,14 +4,19 @@
   "use strict";
 
   var RECONNECT_CAP_MS = 30000;
-  var AUTH_REFUSED = [4401, 4403, 4404];
+  // Final closes: access to the board ended (4403) or never was (4404), or too many
+  // sockets (4429). 4401 (signed out) and 4409 (role changed) reload the page instead.
+  var ACCESS_REFUSED = [4403, 4404, 4429];
+  var RELOAD = [4401, 4409];
   var reconnectAttempts = 0;
   var reconnectTimer = null;
   var lastResumeAsk = 0;
   var socket = null; // the ws extension's socket wrapper, once connected
   var socketOpen = false;
-  // This tab's id: its writes carry it, and their events come back marked with it.
-  var tabId = "tab-" + Math.random().toString(36).slice(2, 12);
+  // This tab's id (the page was rendered with it, and its socket's URL names it): its
+  // writes carry it, and their events come back to this tab's socket marked "own".
+  var board = document.getElementById("board");
+  var tabId = board && board.dataset.tabId ? board.dataset.tabId : "";
   var applyingOwnEcho = false;
 
   htmx.config.wsReconnectDelay = function (retry) {
@@ -98,7 +103,7 @@
   var ORIGIN_PATTERN = /id="board-seq" data-seq="\d+" data-origin="([^"]*)"/;
 
   document.addEventListener("htmx:configRequest", function (evt) {
-    evt.detail.headers["X-Realtime-Origin"] = tabId;
+    if (tabId) evt.detail.headers["X-Realtime-Origin"] = tabId;
   });
 
   // The echo of this tab's own change: its card is already placed (same version), and
@@ -116,7 +121,7 @@
     var seq = parseInt(match[1], 10);
     var last = boardSeq();
     var origin = ORIGIN_PATTERN.exec(evt.detail.message);
-    applyingOwnEcho = Boolean(origin && origin[1] === tabId);
+    applyingOwnEcho = Boolean(origin && origin[1] === "own");
     if (seq <= last) {
       evt.preventDefault(); // already applied
     } else if (seq > last + 1) {
@@ -142,8 +147,14 @@
     var code = evt.detail.event.code;
     socketOpen = false;
     socket = evt.detail.socketWrapper;
-    if (AUTH_REFUSED.indexOf(code) >= 0) {
-      setPill("offline", code === 4401 ? "Offline: please log in again" : "Offline: access refused");
+    if (RELOAD.indexOf(code) >= 0) {
+      setPill("offline", code === 4401 ? "Signed out" : "Your role changed: reloading…");
+      window.location.reload();
+      return;
+    }
+    if (ACCESS_REFUSED.indexOf(code) >= 0) {
+      setPill("offline", code === 4429 ? "Offline: too many open tabs"
+        : "Offline: you no longer have access to this board");
       return;
     }
     reconnectAttempts += 1;

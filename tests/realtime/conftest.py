@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,6 +23,15 @@ from accounts.tokens import api_token_create
 from board.models import Task
 from board.services import task_create
 from realtime.routing import websocket_application
+from tests.realtime.servers import (
+    RedisServer,
+    Server,
+    free_port,
+    server_env,
+    server_start,
+    servers_database_url,
+    stop,
+)
 
 ALLOWED_ORIGIN = "http://testserver"
 
@@ -171,3 +181,35 @@ def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(realtime.broadcast, "event_fragment_html", event_html)
     monkeypatch.setattr(realtime.consumers, "board_refresh_html", refresh_html)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable[..., Any]]:
+    """`start_servers(count, kind=..., **env)`: ASGI server processes (daphne unless
+    `kind` says otherwise) on the test database and the private Redis; all are stopped
+    after the test."""
+    started: list[Server] = []
+
+    def start(count: int = 2, *, kind: str = "daphne", **env: str) -> list[Server]:
+        full_env = server_env(
+            database_url=servers_database_url(), redis_url=redis_server.url, **env
+        )
+        for _ in range(count):
+            log = tmp_path / f"{kind}-{len(started)}.log"
+            started.append(server_start(env=full_env, log=log, kind=kind))
+        return started[-count:]
+
+    yield start
+    for server in started:
+        stop(server.process)
+    for log in sorted(tmp_path.glob("*.log")):
+        # Shown with the test's output when it fails.
+        print(f"--- {log.name}\n{log.read_text()[-4000:]}")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import signal
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,14 +20,8 @@ from board.services import task_create, task_update
 from tests.factories import member_add
 from tests.realtime.servers import (
     Client,
-    RedisServer,
     Server,
     client_open,
-    free_port,
-    server_env,
-    server_start,
-    servers_database_url,
-    stop,
 )
 
 pytestmark = [
@@ -38,43 +30,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(90),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable[..., Any]]:
-    """`start_servers(count, kind=..., **env)`: ASGI server processes (daphne unless
-    `kind` says otherwise) on the test database and the private Redis; all are stopped
-    after the test."""
-    started: list[Server] = []
-
-    def start(count: int = 2, *, kind: str = "daphne", **env: str) -> list[Server]:
-        full_env = server_env(
-            database_url=servers_database_url(), redis_url=redis_server.url, **env
-        )
-        for _ in range(count):
-            log = tmp_path / f"{kind}-{len(started)}.log"
-            started.append(server_start(env=full_env, log=log, kind=kind))
-        return started[-count:]
-
-    yield start
-    for server in started:
-        stop(server.process)
-    for log in sorted(tmp_path.glob("*.log")):
-        # Shown with the test's output when it fails.
-        print(f"--- {log.name}\n{log.read_text()[-4000:]}")
 
 
 @pytest.fixture
