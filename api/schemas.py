@@ -132,7 +132,7 @@ class EventOut(BaseModel):
     kind: str
     actor: UserOut | None
     at: IsoDateTime
-    origin: str | None
+    own: bool = False
     task: TaskOut | None = None
     sprint: SprintOut | None = None
     epic: EpicOut | None = None
