@@ -18,9 +18,10 @@ from urllib.parse import parse_qs, urlparse
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
-from channels.security.websocket import OriginValidator, WebsocketDenier
+from channels.security.websocket import WebsocketDenier
 from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 
 from accounts.tokens import api_token_lookup
 from board.models import Board, Role
@@ -112,16 +113,39 @@ def bearer_token(scope: dict[str, Any]) -> str | None:
     return token.strip()
 
 
-def allowed_origins() -> list[str]:
-    hosts = list(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else [])
-    # CSRF_TRUSTED_ORIGINS writes subdomain wildcards as "https://*.example.com";
-    # OriginValidator writes them as "https://.example.com".
-    trusted = [origin.replace("://*.", "://.") for origin in settings.CSRF_TRUSTED_ORIGINS]
-    return hosts + trusted
+def origin_allowed(origin: str, scope: dict[str, Any]) -> bool:
+    """As Django's CSRF check decides it: the Origin is the page's own (scheme, host
+    and port of the handshake, with the host in ALLOWED_HOSTS), or one of
+    CSRF_TRUSTED_ORIGINS (`https://*.example.com` for subdomains), exactly."""
+    parsed = urlparse(origin.strip().lower())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return False
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        allowed = urlparse(trusted.lower())
+        if allowed.scheme != parsed.scheme:
+            continue
+        if allowed.netloc == parsed.netloc or (
+            allowed.netloc.startswith("*.") and parsed.netloc.endswith(allowed.netloc[1:])
+        ):
+            return True
+    host = (_header(scope, b"host") or "").lower()
+    domain, _ = split_domain_port(host)
+    allowed_hosts = list(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else [])
+    if not domain or not validate_host(domain, allowed_hosts):
+        return False
+    return parsed.netloc == host and parsed.scheme == _page_scheme(scope)
 
 
-def origin_allowed(origin: str) -> bool:
-    return OriginValidator(None, allowed_origins()).valid_origin(urlparse(origin))
+def _page_scheme(scope: dict[str, Any]) -> str:
+    """The scheme of the page that opened the socket: https behind a TLS proxy that
+    says so in SECURE_PROXY_SSL_HEADER, as Django decides for HTTP requests."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name = proxy_header[0].removeprefix("HTTP_").replace("_", "-").lower()
+        forwarded = _header(scope, name.encode())
+        if forwarded is not None:
+            return "https" if forwarded.split(",")[0].strip() == proxy_header[1] else "http"
+    return "https" if scope.get("scheme") in ("wss", "https") else "http"
 
 
 def display_key_param(scope: dict[str, Any]) -> str | None:
@@ -167,7 +191,7 @@ class RealtimeAuthMiddleware:
         origin = _header(scope, b"origin")
         if origin is None:
             return await self.inner(scope, receive, send)
-        if not origin_allowed(origin):
+        if not origin_allowed(origin, scope):
             return await WebsocketDenier()(scope, receive, send)
         return await self.with_session(scope, receive, send)
 

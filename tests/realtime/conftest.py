@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import orjson
 import pytest
@@ -81,6 +82,7 @@ def communicator(
     token: str | None = None,
     cookie: str | None = None,
     origin: str | None = None,
+    host: str | None = None,
     application: Any = None,
 ) -> WebsocketCommunicator:
     headers = []
@@ -90,6 +92,8 @@ def communicator(
         headers.append((b"cookie", cookie.encode()))
     if origin is not None:
         headers.append((b"origin", origin.encode()))
+        # The page's own host, as a browser sends it with the Origin of a same-site page.
+        headers.append((b"host", (host or urlparse(origin).netloc).encode()))
     return WebsocketCommunicator(application or websocket_application, path, headers=headers)
 
 
