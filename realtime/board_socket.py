@@ -105,7 +105,7 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
             return
         await handler(message)
 
-    # Subclass hooks, with EventFeed's event_frame and snapshot_frame (those two run in
+    # Subclass hooks, with EventFeed's event_frame and snapshot_frames (those two run in
     # a worker thread).
 
     async def opened(self) -> None:

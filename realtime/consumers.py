@@ -15,7 +15,7 @@ import orjson
 from channels.db import database_sync_to_async
 
 from board.models import Board, Event
-from board.selectors import board_snapshot
+from board.selectors import BoardSnapshot, board_snapshot
 from realtime.actions import action_run
 from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
@@ -25,6 +25,7 @@ from realtime.origin import tab_origin
 from realtime.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
+    SNAPSHOT_FRAME_BYTES,
     ClientMessage,
     ProtocolError,
     error_message,
@@ -72,15 +73,9 @@ class BoardJsonConsumer(BoardSocketConsumer):
     def event_frame(self, event: Event) -> str:
         return event_json(event)
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         snapshot = board_snapshot(board=Board.objects.get(pk=self.access.board.pk))
-        columns = [
-            column.public_state() | {"tasks": [task["id"] for task in column.tasks]}
-            for column in snapshot.columns
-        ]
-        tasks = [task for column in snapshot.columns for task in column.tasks]
-        message = {"type": "snapshot", "seq": snapshot.seq, "tasks": tasks, "columns": columns}
-        return snapshot.seq, message_text(message)
+        return snapshot.seq, snapshot_json_frames(snapshot)
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
         if not self.bucket.take():
@@ -128,6 +123,33 @@ class BoardJsonConsumer(BoardSocketConsumer):
         await self.send_text(message_text(message))
 
 
+def snapshot_json_frames(snapshot: BoardSnapshot) -> list[str]:
+    """The `snapshot` message, split so that no frame is over SNAPSHOT_FRAME_BYTES:
+    the first carries the columns and the first tasks, each `snapshot_more` the next
+    tasks, and `more` says whether another part follows. Tasks are encoded once."""
+    columns = [
+        column.public_state() | {"tasks": [task["id"] for task in column.tasks]}
+        for column in snapshot.columns
+    ]
+    head = f'{{"type":"snapshot","seq":{snapshot.seq},"columns":{message_text(columns)},'
+    more_head = f'{{"type":"snapshot_more","seq":{snapshot.seq},'
+    parts: list[list[str]] = [[]]
+    size = len(head)
+    for task in (task for column in snapshot.columns for task in column.tasks):
+        encoded = message_text(task)
+        if parts[-1] and size + len(encoded) > SNAPSHOT_FRAME_BYTES:
+            parts.append([])
+            size = len(more_head)
+        parts[-1].append(encoded)
+        size += len(encoded) + 1
+    frames = []
+    for index, part in enumerate(parts):
+        more = "true" if index < len(parts) - 1 else "false"
+        start = head if index == 0 else more_head
+        frames.append(f'{start}"tasks":[{",".join(part)}],"more":{more}}}')
+    return frames
+
+
 def resume_after(text: str | None) -> int | None:
     """K from the page's `{"type": "resume", "after": K}`; K may arrive as a string."""
     if text is None or len(text) > MAX_FRAME_BYTES:
@@ -168,10 +190,10 @@ class BoardPageConsumer(BoardSocketConsumer):
     def event_frame(self, event: Event) -> str | None:
         return event_fragment_or_none(event, display=self.display)
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         board = Board.objects.get(pk=self.access.board.pk)
         # The seq is read first: the refresh is at least that new.
-        return board.last_seq, board_refresh_html(board=board, display=self.display)
+        return board.last_seq, [board_refresh_html(board=board, display=self.display)]
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
         # A page cannot show a protocol error, so anything but a resume is dropped.

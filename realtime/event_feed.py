@@ -63,7 +63,7 @@ class EventFeed:
     def event_frame(self, event: Event) -> str | None:
         raise NotImplementedError
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         raise NotImplementedError
 
     @asynccontextmanager
@@ -83,8 +83,9 @@ class EventFeed:
                 await self.send_text(frame)
 
     async def _send_snapshot(self) -> None:
-        seq, frame = await database_sync_to_async(self.snapshot_frame)()
-        await self.send_text(frame)
+        seq, frames = await database_sync_to_async(self.snapshot_frames)()
+        for frame in frames:
+            await self.send_text(frame)
         await self._send_frames(self.stream.sync(seq))
         self._watch_gap()
 

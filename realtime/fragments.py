@@ -3,6 +3,7 @@ every connection on the board forwards the same string."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status
@@ -49,7 +50,8 @@ def event_fragment_html(
 
 def board_refresh_html(*, board: Board, display: bool = False) -> str:
     """Out-of-band swap of every column, for a page too far behind to replay events."""
-    snapshot = board_snapshot(board=board)
+    # The page's card limit: a refresh of a big board must stay one frame of a sane size.
+    snapshot = board_snapshot(board=board, cards_per_column=settings.BOARD_PAGE_CARDS_PER_COLUMN)
     return render_to_string(
         "realtime/_board_refresh.html",
         {"board": board, "columns": snapshot.columns, "seq": snapshot.seq, "display": display},

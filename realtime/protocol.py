@@ -18,6 +18,9 @@ from board.exceptions import DomainError
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 REF_MAX_LENGTH = 100
+# No frame the server sends is larger (well under the 1 MiB that clients and servers
+# accept by default): a larger snapshot comes in parts (`snapshot_more`).
+SNAPSHOT_FRAME_BYTES = 256 * 1024
 
 
 class ProtocolError(Exception):
