@@ -196,6 +196,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # are a click away ("Show all"). Counts always cover every card.
 BOARD_PAGE_CARDS_PER_COLUMN = int(os.environ.get("BOARD_PAGE_CARDS_PER_COLUMN", "100"))
 
+# Board sockets (docs/protocol.md#limits): frames a socket may send (a burst, then a
+# rate per second; a resume costs more the more it replays), bytes a peer may leave
+# unread before it is closed with 1013, sockets per person (or display key) in each
+# worker process, and how often open sockets check their rights again.
+REALTIME_RATE_BURST = int(os.environ.get("REALTIME_RATE_BURST", "30"))
+REALTIME_RATE_PER_SECOND = float(os.environ.get("REALTIME_RATE_PER_SECOND", "10"))
+REALTIME_SEND_BUFFER_BYTES = int(os.environ.get("REALTIME_SEND_BUFFER_BYTES", str(4 * 2**20)))
+REALTIME_SOCKETS_PER_PERSON = int(os.environ.get("REALTIME_SOCKETS_PER_PERSON", "25"))
+REALTIME_ACCESS_RECHECK_SECONDS = float(os.environ.get("REALTIME_ACCESS_RECHECK_SECONDS", "30"))
+
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.
 EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT", "1000"))

@@ -5,7 +5,8 @@ tells the client what to do.
 
 Close codes: 4401 not authenticated (or the credential ended), 4403 the right to the
 board ended (membership removed, display key revoked), 4404 unknown board or not a
-member (all final); 4409 a page's role changed (reload); 1012 the server is restarting
+member, 4429 too many sockets for one person or display key (all final); 4409 a page's
+role changed (reload); 1012 the server is restarting
 and 1013 the channel layer failed (reconnect and resume).
 """
 
@@ -26,10 +27,16 @@ from django.conf import settings
 
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
+from realtime.backpressure import send_buffer_limit, send_buffer_probe
 from realtime.event_feed import EventFeed
 from realtime.hub import BoardHub, hub_join
 from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
+from realtime.socket_quota import (
+    CLOSE_TOO_MANY_SOCKETS,
+    socket_slot_release,
+    socket_slot_take,
+)
 from realtime.stream import SeqStream
 
 logger = logging.getLogger(__name__)
@@ -67,6 +74,7 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
         # greeted: opened() ran, so the hello of a JSON socket is out.
         self.accepted = self.greeted = self.closed = self.present = False
         self.tasks: set[asyncio.Task[None]] = set()
+        self.slot_holder: str | None = None
         self.gap_task: asyncio.Task[None] | None = None
         try:
             await self._serve(scope, receive, send)
@@ -88,6 +96,8 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
         # layer's receive for it; here the board's hub receives for all its sockets,
         # and this loop only reads the client.
         self.scope, self.base_send = scope, send
+        self.send_buffered = send_buffer_probe(send)
+        self.send_limit = send_buffer_limit()
         self.channel_layer = get_channel_layer()
         try:
             while True:
@@ -126,6 +136,10 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
         if access is None:
             await self._refuse(CLOSE_NOT_FOUND)
             return
+        if not socket_slot_take(holder=principal.presence_key, connection_id=self.connection_id):
+            await self._refuse(CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.slot_holder = principal.presence_key
         self.principal, self.access = principal, access
         self.hub = await hub_join(access.board.pk, self)
         await self.accept()
@@ -180,6 +194,8 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
             await self._teardown_socket()
 
     async def _teardown_socket(self) -> None:
+        if self.slot_holder is not None:
+            socket_slot_release(holder=self.slot_holder, connection_id=self.connection_id)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -192,7 +208,14 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
 
     async def send_text(self, frame: str) -> None:
         """Send one text frame. Straight to the server: Channels' send wrappers cost
-        about a tenth of the fan-out, once per socket per event."""
+        about a tenth of the fan-out, once per socket per event. A peer that has left
+        more than the send buffer limit unread is closed with 1013: it resumes later."""
+        if self.closed:
+            return
+        if self.send_buffered is not None and self.send_buffered() > self.send_limit:
+            logger.warning("Socket %s stopped reading; closing it", self.connection_id)
+            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+            return
         await self.base_send({"type": "websocket.send", "text": frame})
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:

@@ -91,7 +91,15 @@ class BoardJsonConsumer(BoardSocketConsumer):
             await self._send_message(protocol_error_message(error))
             return
         if message.type == "resume":
-            await self._resume(message.args["after"])
+            if not await self._resume(message.args["after"]):
+                await self._send_message(
+                    error_message(
+                        ref=message.ref,
+                        code="rate_limited",
+                        message="Too many resumes; you have the events up to your last "
+                        "`seq`. Wait a few seconds, then resume once.",
+                    )
+                )
             return
         if not self.stream.synced:
             await self._send_snapshot()
