@@ -268,6 +268,15 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
             await self._close_quietly(CLOSE_KEY_REVOKED)
 
+    async def board_heartbeat(self, message: dict[str, Any]) -> None:
+        """The hub's heartbeat (JSON sockets only): sent when this socket has sent
+        everything up to that seq, so a client behind it knows to resume."""
+        frame = message.get(self.payload_key)
+        if not frame or not self.greeted or self.closed or self.lock.locked():
+            return
+        if self.stream.last is not None and self.stream.last >= message["seq"]:
+            await self.send_text(frame)
+
     async def board_presence(self, message: dict[str, Any]) -> None:
         frame = message.get(self.payload_key)
         if frame and self.greeted and not self.closed:

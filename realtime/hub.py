@@ -8,7 +8,10 @@ handed to every local socket of the board, which forwards the text rendered once
 event. The group in Redis then has one member per worker, not one per socket.
 
 The hub also does, once for all its sockets, what each socket did on a timer: re-join
-the group before `group_expiry` forgets it, and heartbeat presence. When the channel
+the group before `group_expiry` forgets it, heartbeat presence, check its sockets'
+rights (realtime.access), and, every REALTIME_HEARTBEAT_SECONDS, read the board's seq:
+events it never received are read from the log and delivered (realtime.heal), and
+JSON sockets get a `heartbeat` with the seq they are at. When the channel
 layer fails (receive or re-join), every socket of the hub closes with 1013 and clients
 reconnect and resume; the next socket starts a fresh hub.
 
@@ -29,7 +32,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime.access import Verdict, access_verdicts, recheck_interval
+from realtime.event_feed import board_seq
 from realtime.groups import board_group_name
+from realtime.heal import heartbeat_interval, missed_event_messages
 from realtime.presence import presence_changed, presence_heartbeat_interval, presence_store
 
 logger = logging.getLogger(__name__)
@@ -58,6 +63,8 @@ class BoardHub:
         self.group = board_group_name(board_id)
         self.channel_name = ""
         self.sockets: dict[str, HubSocket] = {}
+        # The highest seq this hub has delivered, or read from the board at its start.
+        self.seen_seq = 0
         self.failed = self.stopped = False
         self.started: asyncio.Task[None] = asyncio.create_task(self._start())
         self.tasks: set[asyncio.Task[None]] = set()
@@ -65,6 +72,9 @@ class BoardHub:
     async def _start(self) -> None:
         self.channel_name = await self.layer.new_channel()
         await self.layer.group_add(self.group, self.channel_name)
+        # Read after joining: every later event comes over the group, or is healed.
+        seq = await database_sync_to_async(board_seq)(self.board_id)
+        self.seen_seq = seq or 0
         if self.stopped:
             # Every socket left while the hub was joining.
             await self.layer.group_discard(self.group, self.channel_name)
@@ -89,6 +99,8 @@ class BoardHub:
             await self.deliver(message)
 
     async def deliver(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "board.event":
+            self.seen_seq = max(self.seen_seq, message["seq"])
         for index, socket in enumerate(list(self.sockets.values())):
             if index % DELIVERY_BATCH == DELIVERY_BATCH - 1:
                 # A server's send only queues the frame (daphne writes it when its
@@ -109,6 +121,7 @@ class BoardHub:
             "rejoin": rejoin_interval(),
             "beat": presence_heartbeat_interval(),
             "access": recheck_interval(),
+            "heartbeat": heartbeat_interval(),
         }
         due = {name: loop.time() + interval for name, interval in every.items()}
         while True:
@@ -120,9 +133,34 @@ class BoardHub:
                 await self._presence_heartbeat()
             if now >= due["access"]:
                 await self._access_sweep()
+            if now >= due["heartbeat"]:
+                await self._heartbeat()
             for name, at in due.items():
                 if now >= at:
                     due[name] = now + every[name]
+
+    async def _heartbeat(self) -> None:
+        """Deliver what the channel layer lost, then tell JSON sockets the seq."""
+        try:
+            last, missed = await database_sync_to_async(missed_event_messages)(
+                board_id=self.board_id, after=self.seen_seq
+            )
+        except Exception:
+            logger.warning("Heartbeat of board %s failed", self.board_id, exc_info=True)
+            return
+        if missed:
+            logger.warning(
+                "The hub of board %s missed %s event(s) after seq %s; delivering them from the log",
+                self.board_id,
+                len(missed) // 2,
+                self.seen_seq,
+            )
+        for message in missed:
+            await self.deliver(message)
+        if last is not None:
+            seq = min(last, self.seen_seq)
+            frame = f'{{"type":"heartbeat","seq":{seq}}}'
+            await self.deliver({"type": "board.heartbeat", "seq": seq, "json": frame})
 
     async def _access_sweep(self) -> None:
         sockets = dict(self.sockets)

@@ -97,11 +97,17 @@ def communicator(
     return WebsocketCommunicator(application or websocket_application, path, headers=headers)
 
 
-async def receive(comm: WebsocketCommunicator, *, timeout: float = 3) -> dict[str, Any]:
-    """The next JSON message that is not presence."""
+# Sent on timers, whatever a test does: `receive` passes them by unless asked.
+TIMED_MESSAGES = ("presence", "heartbeat")
+
+
+async def receive(
+    comm: WebsocketCommunicator, *, timeout: float = 3, skip: tuple[str, ...] = TIMED_MESSAGES
+) -> dict[str, Any]:
+    """The next JSON message that is not presence or a heartbeat (or of a `skip` type)."""
     while True:
         message = orjson.loads(await comm.receive_from(timeout=timeout))
-        if message["type"] != "presence":
+        if message["type"] not in skip:
             return message
 
 
@@ -112,10 +118,10 @@ async def receive_closed(comm: WebsocketCommunicator, *, timeout: float = 3) -> 
 
 
 async def receive_none(comm: WebsocketCommunicator, *, timeout: float = 0.3) -> None:
-    """Nothing but presence arrives within `timeout`."""
+    """Nothing but presence and heartbeats arrives within `timeout`."""
     while not await comm.receive_nothing(timeout=timeout):
         message = orjson.loads(await comm.receive_from())
-        assert message["type"] == "presence", message
+        assert message["type"] in TIMED_MESSAGES, message
 
 
 @pytest.fixture
