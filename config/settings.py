@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "channels",
     "accounts",
     "board",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,6 +156,31 @@ else:
 API_WRITE_RATE_PER_MINUTE = int(os.environ.get("API_WRITE_RATE_PER_MINUTE", "120"))
 # How long a remembered Idempotency-Key answers retries before it may be reused.
 API_IDEMPOTENCY_KEY_HOURS = int(os.environ.get("API_IDEMPOTENCY_KEY_HOURS", "24"))
+
+# Content-Security-Policy (django-csp 4; config/csp.py adds this host's ws:/wss: origin).
+# No page runs inline script or eval: behaviour lives in static/js/, htmx runs with
+# allowEval off, and ninja's Swagger page and the admin load only their own files.
+# Styles too come only from our files: no template, htmx (its indicator styles are off)
+# nor Swagger UI needs an inline <style> or style="" attribute, so no 'unsafe-inline'.
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead, to
+# try a change without blocking; CSP_REPORT_URI names where browsers post violations.
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    }
+}
+_CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _CSP_REPORT_ONLY else _CSP_POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY if _CSP_REPORT_ONLY else None
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]

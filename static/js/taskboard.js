@@ -19,6 +19,11 @@
   var tabId = board && board.dataset.tabId ? board.dataset.tabId : "";
   var applyingOwnEcho = false;
 
+  // The Content-Security-Policy allows no eval and no inline <style>: no hx-on, hx-vals
+  // "js:" or hx-trigger filter may be used, and no indicator styles are injected (no
+  // page uses .htmx-indicator). Set here, before htmx initialises on DOMContentLoaded.
+  htmx.config.allowEval = false;
+  htmx.config.includeIndicatorStyles = false;
   htmx.config.wsReconnectDelay = function (retry) {
     return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
   };
