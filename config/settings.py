@@ -87,9 +87,30 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# PostgreSQL time limits, so that no board wedges behind a stuck transaction: a write
+# waits at most DB_LOCK_TIMEOUT_MS for a row lock and DB_STATEMENT_TIMEOUT_MS for any
+# statement, a transaction left idle (a frozen worker) is ended after
+# DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, and a new connection gives up after
+# DB_CONNECT_TIMEOUT seconds. A write that hits one is answered `unavailable` (503).
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "10000")
+)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=" ".join(
+            [
+                f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}",
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+                f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+            ]
+        ),
+    )
 else:
     DATABASES = {
         "default": {

@@ -4,6 +4,9 @@
   "use strict";
 
   var RECONNECT_CAP_MS = 30000;
+  // The first attempts come within about a second (jittered, so a thousand screens do
+  // not return in the same instant); only a server that stays away gets longer waits.
+  var QUICK_ATTEMPTS = 3;
   // Final closes: access to the board ended (4403) or never was (4404), or too many
   // sockets (4429). 4401 (signed out) and 4409 (role changed) reload the page instead.
   var ACCESS_REFUSED = [4403, 4404, 4429];
@@ -24,9 +27,15 @@
   // page uses .htmx-indicator). Set here, before htmx initialises on DOMContentLoaded.
   htmx.config.allowEval = false;
   htmx.config.includeIndicatorStyles = false;
-  htmx.config.wsReconnectDelay = function (retry) {
-    return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
-  };
+  // The attempt count is this file's, not the ws extension's: it resets only once the
+  // server has answered (a message), not on every open, so a server that accepts and
+  // closes at once (1013) still gets longer and longer waits.
+  function reconnectDelay() {
+    if (reconnectAttempts <= QUICK_ATTEMPTS) return 200 + Math.random() * 1000;
+    var ceiling = Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, reconnectAttempts - QUICK_ATTEMPTS));
+    return 500 + Math.random() * ceiling;
+  }
+  htmx.config.wsReconnectDelay = reconnectDelay;
   // Refusals (403, 409) and validation errors (422) carry the markup to show.
   htmx.config.responseHandling = [
     { code: "204", swap: false },
@@ -118,7 +127,10 @@
       evt.preventDefault();
     }
   });
-  document.addEventListener("htmx:wsAfterMessage", function () { applyingOwnEcho = false; });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    applyingOwnEcho = false;
+    reconnectAttempts = 0;
+  });
 
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     var match = SEQ_PATTERN.exec(evt.detail.message);
@@ -136,7 +148,6 @@
   });
 
   document.addEventListener("htmx:wsOpen", function (evt) {
-    reconnectAttempts = 0;
     lastResumeAsk = 0;
     socket = evt.detail.socketWrapper;
     socketOpen = true;
@@ -168,8 +179,7 @@
     // The ws extension retries by itself only after 1006/1011/1012/1013.
     if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
       clearTimeout(reconnectTimer);
-      reconnectTimer = setTimeout(function () { socket.reconnect(); },
-        htmx.config.wsReconnectDelay(reconnectAttempts));
+      reconnectTimer = setTimeout(function () { socket.reconnect(); }, reconnectDelay());
     }
   });
 

@@ -294,3 +294,43 @@ async def test_server_shutdown_closes_sockets_with_1012(start_servers, board, al
         await client.next(timeout=10)
     assert closed.value.rcvd.code == 1012
     await client.close()
+
+
+async def test_after_a_redis_restart_one_quiet_write_reaches_every_client(
+    start_servers, redis_server, board_with_task, alice, bob
+):
+    """The first broadcast after a Redis restart may meet a dead pooled connection; a
+    quiet board has no later change to reveal the gap. The retry, or else the hubs'
+    heartbeat (every second here), must bring it to every client."""
+    board, task = board_with_task
+    servers = start_servers(2, REALTIME_HEARTBEAT_SECONDS="1")
+    alice_token, bob_token = await token(alice), await token(bob)
+    cookie = await database_sync_to_async(session_for)(alice)
+    clients = [
+        await synced_client(servers[0], board.pk, alice_token),
+        await synced_client(servers[1], board.pk, bob_token),
+    ]
+    try:
+        redis_server.stop()
+        for client in clients:
+            with pytest.raises(Exception):
+                await client.next(timeout=10)
+        redis_server.start()
+        clients = []
+        for server, user_token in zip(servers, (alice_token, bob_token), strict=True):
+            client = await reconnect(server, board.pk, user_token, within=20)
+            await client.send({"type": "resume", "after": 1})
+            clients.append(client)
+        await asyncio.sleep(1)
+        status = await asyncio.to_thread(
+            servers[0].post,
+            f"/tasks/{task.pk}/claim/",
+            cookie=cookie,
+            csrf=secrets.token_hex(16),
+        )
+        assert status == 200
+        for client in clients:
+            event = await client.next_of("event", timeout=4)
+            assert (event["seq"], event["kind"]) == (2, "task.claimed")
+    finally:
+        await close_all(clients)
