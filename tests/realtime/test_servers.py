@@ -313,8 +313,9 @@ async def test_after_a_redis_restart_one_quiet_write_reaches_every_client(
     try:
         redis_server.stop()
         for client in clients:
-            with pytest.raises(Exception):
+            with pytest.raises(Exception) as closed:
                 await client.next(timeout=10)
+            assert getattr(getattr(closed.value, "rcvd", None), "code", None) == 1013
         redis_server.start()
         clients = []
         for server, user_token in zip(servers, (alice_token, bob_token), strict=True):
