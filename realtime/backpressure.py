@@ -1,10 +1,14 @@
-"""How much a socket's server holds unsent for its peer, where the server lets us see.
+"""How much a socket's server holds unsent for its peer, and whether a send to it
+would wait, where the server lets us see.
 
 A peer that stops reading leaves every frame sent to it in the server's write buffer;
-without a bound, one such socket grows the process's memory for ever. The servers
-expose no such count in ASGI, so this looks behind the `send` callable: daphne passes
-`functools.partial(handle_reply, protocol)` (a Twisted transport), uvicorn its
-protocol's bound `asgi_send` (an asyncio transport). Anything else (a test
+without a bound, one such socket grows the process's memory for ever (daphne). Or the
+server's send waits until the peer reads (uvicorn pauses writing past its transport's
+high-water mark), and a hub that awaited it would stall every other socket of the
+board. The servers expose neither in ASGI, so this looks behind the `send` callable:
+daphne passes `functools.partial(handle_reply, protocol)` (a Twisted transport),
+uvicorn its protocol's bound `send` (an asyncio transport, and a `writable` event in
+its websockets-sansio and wsproto protocols, the default ones). Anything else (a test
 communicator, another server) has no probe, and its sends are not bounded here.
 """
 
@@ -35,6 +39,14 @@ def send_buffer_probe(send: Any) -> Callable[[], int] | None:
     if hasattr(transport, "dataBuffer") and hasattr(transport, "_tempDataLen"):
         return functools.partial(_twisted_buffered, transport)
     return None
+
+
+def send_blocked_probe(send: Any) -> Callable[[], bool] | None:
+    """A function that says whether a send now would wait for the peer, or None."""
+    writable = getattr(getattr(send, "__self__", None), "writable", None)
+    if writable is None or not callable(getattr(writable, "is_set", None)):
+        return None
+    return lambda: not writable.is_set()
 
 
 def _twisted_buffered(transport: Any) -> int:

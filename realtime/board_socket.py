@@ -27,8 +27,8 @@ from django.conf import settings
 
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
-from realtime.backpressure import send_buffer_limit, send_buffer_probe
 from realtime.event_feed import EventFeed
+from realtime.frame_sender import FrameSender
 from realtime.hub import BoardHub, hub_join
 from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
@@ -57,7 +57,7 @@ def rate_limit() -> TokenBucket:
     )
 
 
-class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
+class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketConsumer):
     # Which rendering of a group message this socket forwards: "json" or "html".
     payload_key = ""
 
@@ -96,8 +96,7 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
         # layer's receive for it; here the board's hub receives for all its sockets,
         # and this loop only reads the client.
         self.scope, self.base_send = scope, send
-        self.send_buffered = send_buffer_probe(send)
-        self.send_limit = send_buffer_limit()
+        self.sender_start(send)
         self.channel_layer = get_channel_layer()
         try:
             while True:
@@ -205,18 +204,6 @@ class BoardSocketConsumer(AccessWatch, EventFeed, AsyncWebsocketConsumer):
                 await presence_changed(self.access.board.pk)
             except Exception:
                 logger.warning("Presence leave for %s failed", self.connection_id, exc_info=True)
-
-    async def send_text(self, frame: str) -> None:
-        """Send one text frame. Straight to the server: Channels' send wrappers cost
-        about a tenth of the fan-out, once per socket per event. A peer that has left
-        more than the send buffer limit unread is closed with 1013: it resumes later."""
-        if self.closed:
-            return
-        if self.send_buffered is not None and self.send_buffered() > self.send_limit:
-            logger.warning("Socket %s stopped reading; closing it", self.connection_id)
-            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
-            return
-        await self.base_send({"type": "websocket.send", "text": frame})
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(self._guarded(coroutine))

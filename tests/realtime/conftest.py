@@ -223,3 +223,14 @@ def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable
     for log in sorted(tmp_path.glob("*.log")):
         # Shown with the test's output when it fails.
         print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def shared_layer(settings, redis_server) -> None:
+    """This process's broadcasts go to the servers' Redis."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_server.url]},
+        }
+    }

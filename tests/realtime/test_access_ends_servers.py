@@ -33,17 +33,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def shared_layer(settings, redis_server) -> None:
-    """This process's broadcasts go to the servers' Redis."""
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_server.url]},
-        }
-    }
-
-
 def _session_cookie(user: Any) -> str:
     http = HttpClient()
     http.force_login(user)

@@ -5,6 +5,8 @@ only so many sockets."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import socket
 
 import orjson
@@ -16,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from board.models import Status, Task
 from board.services import task_update
 from tests.realtime.conftest import communicator, receive, receive_closed, token_for
+from tests.realtime.servers import client_open
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -120,3 +123,60 @@ def _history_more(board, alice, count: int) -> None:
     task = Task.objects.filter(board=board).first()
     for n in range(count):
         task_update(actor=alice, task_id=task.pk, title=f"More {n}")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("kind", ["uvicorn", "daphne"])
+async def test_a_frozen_client_does_not_stall_the_others_on_its_worker(
+    start_servers, shared_layer, board, alice, bob, kind
+):
+    """uvicorn's send waits while a peer does not read; the hub must not wait with it."""
+    task = await database_sync_to_async(_history)(board, alice, 0)
+    [server] = start_servers(1, kind=kind, REALTIME_SEND_BUFFER_BYTES=str(512 * 1024))
+    frozen_token = await database_sync_to_async(token_for)(alice)
+    sock = await asyncio.to_thread(frozen_socket, server.port, board.pk, frozen_token)
+    healthy = await client_open(server, board.pk, await database_sync_to_async(token_for)(bob))
+    try:
+        await asyncio.sleep(0.5)
+        writes = 400  # about 12 MB of events, far past what the kernel buffers hold
+
+        def write_all() -> None:
+            for n in range(writes):
+                # 4,990 characters that JSON writes as six bytes each: a 30 kB event.
+                task_update(actor=alice, task_id=task.pk, description=f"{n} " + "\x01" * 4990)
+
+        writer = asyncio.ensure_future(database_sync_to_async(write_all)())
+        seen = 0
+        async with asyncio.timeout(60):
+            while seen < writes:
+                message = await healthy.next(timeout=4)  # a stall fails here
+                if message["type"] == "event":
+                    seen += 1
+        await writer
+    finally:
+        await healthy.close()
+        sock.close()
+
+
+def frozen_socket(port: int, board_id: int, token: str) -> socket.socket:
+    """A WebSocket client that opens its socket and then never reads a byte: a frozen
+    tab or a dead phone, with a small receive window so the kernel keeps little."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            f"GET /ws/v1/boards/{board_id}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n"
+        ).encode()
+    )
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += sock.recv(1)  # one byte at a time: nothing past the headers
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return sock
