@@ -441,10 +441,13 @@ def test_the_api_answers_413_to_a_body_over_the_limit(world, admin_api, method, 
     assert stored_state() == before
 
 
+@pytest.mark.parametrize("csrf_checks", [False, True], ids=["in-view", "in-csrf-middleware"])
 @pytest.mark.parametrize(("url_name", "subject"), [("task_create", "board"), ("task_edit", "task")])
-def test_a_page_answers_413_to_a_post_over_the_limit(world, url_name, subject):
-    client = Client()
+def test_a_page_answers_413_to_a_post_over_the_limit(world, url_name, subject, csrf_checks):
+    """With CSRF checks on (and a CSRF cookie), the middleware is the first to read it."""
+    client = Client(enforce_csrf_checks=csrf_checks)
     client.force_login(world["alice"])
+    client.get(reverse("board_detail", args=[world["board"].pk]))  # sets the CSRF cookie
     before = stored_state()
 
     response = client.post(
