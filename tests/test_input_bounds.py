@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import ApiToken
 from board.exceptions import ValidationFailed
@@ -177,7 +178,9 @@ def test_a_page_form_shows_a_field_error(client, world, post):
     response = client.post(reverse(post.url, args=args), post.data)
 
     assert response.status_code == post.status
-    assert post.field in response.context[post.form].errors
+    errors = response.context[post.form].errors
+    assert post.field in errors
+    assert all(escape(error) in response.content.decode() for error in errors[post.field])
     assert stored_state() == before
 
 
