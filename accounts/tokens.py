@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from board.exceptions import ValidationFailed
+from board.limits import API_TOKEN_NAME_MAX_LENGTH, too_long_message
 
 TOKEN_PREFIX = "tb_"
 PREFIX_LENGTH = 12
-NAME_MAX_LENGTH = 100
 # A token that is far longer than any we issue is rejected before hashing.
 TOKEN_MAX_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -34,10 +34,8 @@ def api_token_create(*, user: Any, name: Any) -> tuple[ApiToken, str]:
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(fields={"name": "Give the token a name."})
     name = name.strip()
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationFailed(
-            fields={"name": f"Keep the name to {NAME_MAX_LENGTH} characters or fewer."}
-        )
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise ValidationFailed(fields={"name": too_long_message(API_TOKEN_NAME_MAX_LENGTH)})
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views
-from accounts.forms import LoginForm
+from accounts.forms import LimitedPasswordChangeForm, LimitedSetPasswordForm, LoginForm
 
 urlpatterns = [
     path(
@@ -15,5 +15,16 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    # Django's own views, with password fields of a bounded length.
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=LimitedPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=LimitedSetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]
