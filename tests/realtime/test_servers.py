@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from django.test import Client as HttpClient
 
 from accounts.tokens import api_token_create
-from board.models import Role, Status, Task
+from board.models import Role
 from board.selectors import board_snapshot
 from board.services import task_create, task_update
 from tests.factories import member_add
@@ -229,55 +229,35 @@ async def test_without_rejoining_the_group_expiry_would_drop_the_client(
     assert received == []
 
 
-async def reconnect(server: Server, board_id: int, user_token: str, *, within: float) -> Client:
-    """Keep trying until the server accepts and says hello, as a client's backoff would."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        try:
-            return await client_open(server, board_id, user_token, timeout=3)
-        except Exception:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.3)
-
-
-async def test_redis_restart_keeps_writes_and_clients_recover_by_resume(
+async def test_during_a_redis_outage_writes_commit_and_open_clients_get_them(
     start_servers, redis_server, board_with_task, alice, bob
 ):
+    """Redis is only the wake-up call: while it is down, sockets stay open, a write
+    commits, and every client gets its event from the log at the next heartbeat."""
     board, task = board_with_task
-    server_a, server_b = start_servers(2)
+    server_a, server_b = start_servers(2, REALTIME_HEARTBEAT_SECONDS="1")
     alice_token, bob_token = await token(alice), await token(bob)
     cookie = await database_sync_to_async(session_for)(alice)
     clients = [
         await synced_client(server_a, board.pk, alice_token),
         await synced_client(server_b, board.pk, bob_token),
     ]
-    last_seq = 1
     try:
         redis_server.stop()
-        for client in clients:
-            with pytest.raises(Exception) as closed:
-                await client.next(timeout=10)
-            assert getattr(getattr(closed.value, "rcvd", None), "code", None) == 1013
-        # A write while Redis is down commits; only its broadcast is lost.
+        await asyncio.sleep(1)
         status = await asyncio.to_thread(
             server_a.post, f"/tasks/{task.pk}/claim/", cookie=cookie, csrf=secrets.token_hex(16)
         )
         assert status == 200
-        claimed = await database_sync_to_async(Task.objects.get)(pk=task.pk)
-        assert claimed.status == Status.IN_PROGRESS
+        for client in clients:
+            event = await client.next_of("event", timeout=6)
+            assert (event["seq"], event["kind"]) == (2, "task.claimed")
         redis_server.start()
-        clients = []
-        for server, user_token in ((server_a, alice_token), (server_b, bob_token)):
-            client = await reconnect(server, board.pk, user_token, within=20)
-            clients.append(client)
-            await client.send({"type": "resume", "after": last_seq})
-            event = await client.next()
-            assert (event["seq"], event["kind"]) == (last_seq + 1, "task.claimed")
-        # Groups work again across processes.
+        # Groups work again across processes, on the same sockets.
+        await asyncio.sleep(3)
         await clients[1].send({"type": "create", "ref": "after", "title": "After the restart"})
-        event = await clients[0].next_of("event")
-        assert (event["seq"], event["task"]["title"]) == (last_seq + 2, "After the restart")
+        event = await clients[0].next_of("event", timeout=8)
+        assert (event["seq"], event["task"]["title"]) == (3, "After the restart")
     finally:
         await close_all(clients)
 
@@ -312,17 +292,9 @@ async def test_after_a_redis_restart_one_quiet_write_reaches_every_client(
     ]
     try:
         redis_server.stop()
-        for client in clients:
-            with pytest.raises(Exception) as closed:
-                await client.next(timeout=10)
-            assert getattr(getattr(closed.value, "rcvd", None), "code", None) == 1013
+        await asyncio.sleep(2)
         redis_server.start()
-        clients = []
-        for server, user_token in zip(servers, (alice_token, bob_token), strict=True):
-            client = await reconnect(server, board.pk, user_token, within=20)
-            await client.send({"type": "resume", "after": 1})
-            clients.append(client)
-        await asyncio.sleep(1)
+        await asyncio.sleep(2)
         status = await asyncio.to_thread(
             servers[0].post,
             f"/tasks/{task.pk}/claim/",
