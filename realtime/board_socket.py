@@ -7,7 +7,7 @@ Close codes: 4401 not authenticated (or the credential ended), 4403 the right to
 board ended (membership removed, display key revoked), 4404 unknown board or not a
 member, 4429 too many sockets for one person or display key (all final); 4409 a page's
 role changed (reload); 1012 the server is restarting
-and 1013 the channel layer failed (reconnect and resume).
+and 1013 the peer stopped reading or the socket failed (reconnect and resume).
 """
 
 from __future__ import annotations
