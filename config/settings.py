@@ -128,10 +128,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # drains its channel at once, so a full one means a stuck process; sockets heal gaps
 # by seq from the event log. group_expiry: membership older than this is forgotten;
 # hubs re-join every CHANNEL_GROUP_REJOIN_SECONDS (well under the expiry) so wall
-# displays never drop out.
+# displays never drop out, and the channel of a process that died (killed, never
+# leaving its groups) is gone from every group within the expiry, instead of
+# collecting each broadcast for a day.
 CHANNEL_LAYER_CAPACITY = int(os.environ.get("CHANNEL_LAYER_CAPACITY", "1000"))
 CHANNEL_LAYER_EXPIRY = int(os.environ.get("CHANNEL_LAYER_EXPIRY", "30"))
-CHANNEL_GROUP_EXPIRY = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "86400"))
+CHANNEL_GROUP_EXPIRY = int(os.environ.get("CHANNEL_GROUP_EXPIRY", "120"))
 CHANNEL_GROUP_REJOIN_SECONDS = float(
     os.environ.get("CHANNEL_GROUP_REJOIN_SECONDS", str(max(1.0, CHANNEL_GROUP_EXPIRY / 4)))
 )
@@ -253,6 +255,9 @@ REALTIME_RATE_PER_SECOND = float(os.environ.get("REALTIME_RATE_PER_SECOND", "10"
 REALTIME_SEND_BUFFER_BYTES = int(os.environ.get("REALTIME_SEND_BUFFER_BYTES", str(4 * 2**20)))
 REALTIME_SOCKETS_PER_PERSON = int(os.environ.get("REALTIME_SOCKETS_PER_PERSON", "25"))
 REALTIME_ACCESS_RECHECK_SECONDS = float(os.environ.get("REALTIME_ACCESS_RECHECK_SECONDS", "30"))
+# How often each process's hub compares a board's seq with what it delivered, sends
+# JSON sockets a heartbeat, and delivers from the log what the channel layer lost.
+REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "5"))
 
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.
@@ -271,6 +276,14 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "over_capacity_once_a_minute": {
+            "()": "realtime.log_filters.OncePerInterval",
+            "seconds": 60,
+            "contains": "over capacity",
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"channels_redis.core": {"filters": ["over_capacity_once_a_minute"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+import redis
 from channels.db import database_sync_to_async
 from django.test import Client as HttpClient
 
@@ -22,6 +23,7 @@ from tests.realtime.servers import (
     Client,
     Server,
     client_open,
+    stop,
 )
 
 pytestmark = [
@@ -222,9 +224,15 @@ async def test_client_still_receives_events_long_after_the_group_expiry(
 async def test_without_rejoining_the_group_expiry_would_drop_the_client(
     start_servers, board, alice
 ):
-    """The control: with re-joining pushed past the test, the same client misses it."""
+    """The control: with re-joining (and the heartbeat's healing from the log) pushed
+    past the test, the same client misses it."""
     received = await group_expiry_run(
-        start_servers, board, alice, silence=8, CHANNEL_GROUP_REJOIN_SECONDS="1000"
+        start_servers,
+        board,
+        alice,
+        silence=8,
+        CHANNEL_GROUP_REJOIN_SECONDS="1000",
+        REALTIME_HEARTBEAT_SECONDS="1000",
     )
     assert received == []
 
@@ -306,4 +314,27 @@ async def test_after_a_redis_restart_one_quiet_write_reaches_every_client(
             event = await client.next_of("event", timeout=4)
             assert (event["seq"], event["kind"]) == (2, "task.claimed")
     finally:
+        await close_all(clients)
+
+
+async def test_a_killed_workers_channel_leaves_the_group_within_the_expiry(
+    start_servers, redis_server, board, alice, bob
+):
+    server_a, server_b = start_servers(2, CHANNEL_GROUP_EXPIRY="4")
+    clients = [
+        await synced_client(server_a, board.pk, await token(alice)),
+        await synced_client(server_b, board.pk, await token(bob)),
+    ]
+    group_key = f"asgi:group:board.{board.pk}"
+    members = redis.Redis.from_url(redis_server.url)
+    try:
+        assert members.zcard(group_key) == 2
+        stop(server_b.process, sig=signal.SIGKILL)
+        await asyncio.sleep(6)
+        # A broadcast trims what has expired; the live worker re-joined meanwhile.
+        await clients[0].send({"type": "create", "ref": "r", "title": "After the kill"})
+        assert (await clients[0].next_of("event"))["task"]["title"] == "After the kill"
+        assert members.zcard(group_key) == 1
+    finally:
+        members.close()
         await close_all(clients)
