@@ -63,6 +63,8 @@ class EventFeed:
     closed: bool
     gap_task: asyncio.Task[None] | None
     bucket: TokenBucket
+    # A snapshot went out because no resume came in the resume window.
+    snapshot_unasked: bool = False
     # The origin of this socket's own changes (realtime.origin), or None.
     own_origin: str | None
 
@@ -108,6 +110,12 @@ class EventFeed:
         token per RESUME_EVENTS_PER_TOKEN events, SNAPSHOT_TOKENS for a snapshot), so a
         client asking for the whole log again and again is refused (False), not served
         megabytes a second."""
+        if self.snapshot_unasked and self.stream.last is not None:
+            # The client asked before it could read the snapshot sent when its resume
+            # was late: what this socket has sent since is on its way, so only what
+            # comes after it is missing (replaying the rest would repeat seqs).
+            after = max(after, self.stream.last)
+        self.snapshot_unasked = False
         try:
             frames = await database_sync_to_async(self._frames_after)(after, charge=True)
         except ReplayRefused:
@@ -145,6 +153,7 @@ class EventFeed:
         async with self._exclusive():
             if not self.stream.synced:
                 await self._send_snapshot()
+                self.snapshot_unasked = True
 
     def _watch_gap(self) -> None:
         if self.stream.gap_from is None or (self.gap_task and not self.gap_task.done()):

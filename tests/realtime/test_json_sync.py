@@ -179,3 +179,19 @@ async def test_event_carries_the_full_task_state(connect, alice, make_task):
     event = await receive(comm)
     state = await database_sync_to_async(task_public_state)(task)
     assert event["task"] == state
+
+
+async def test_a_resume_that_arrives_after_the_snapshot_repeats_no_seq(connect, alice, make_task):
+    """The timer's snapshot went out before the client's resume was read (a busy
+    worker): the late resume must not replay what the snapshot and the live events
+    after it already carry."""
+    for n in range(3):
+        await database_sync_to_async(make_task)(f"T{n}")
+    comm = await connect(alice)
+    assert (await receive(comm))["type"] == "snapshot"
+    await database_sync_to_async(make_task)("Live")
+    assert (await receive(comm))["seq"] == 4
+    await comm.send_json_to({"type": "resume", "after": 0})
+    await receive_none(comm, timeout=0.8)
+    await database_sync_to_async(make_task)("Next")
+    assert (await receive(comm))["seq"] == 5
