@@ -98,10 +98,22 @@ DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000")
 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
     os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "10000")
 )
+# Under ASGI every request runs its sync code in a thread of its own, so persistent
+# connections (CONN_MAX_AGE) pile up, one per thread, until garbage collection. A
+# pool instead: a worker process holds at most DB_POOL_MAX_SIZE connections (and keeps
+# DB_POOL_MIN_SIZE open); a request that finds none free within DB_POOL_TIMEOUT
+# seconds is answered `unavailable`.
+DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "2"))
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "10"))
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "5"))
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("OPTIONS", {}).update(
+        pool={
+            "min_size": DB_POOL_MIN_SIZE,
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": DB_POOL_TIMEOUT,
+        },
         connect_timeout=DB_CONNECT_TIMEOUT,
         options=" ".join(
             [

@@ -59,30 +59,36 @@ def event_broadcast(*, event: Event) -> None:
     if layer is None:
         return
     group, origin = board_group_name(event.board_id), origin_get()
-    sent = _send(layer, group, event_json_message(event, origin=origin))
-    if sent:
+    failure = _send(layer, group, event_json_message(event, origin=origin))
+    if failure is None:
         try:
             pages = event_pages_message(event, origin=origin)
         except Exception:
             logger.exception("Fragments of event %s#%s failed", event.board_id, event.seq)
             return
-        sent = _send(layer, group, pages)
-    if not sent:
-        # The board's hubs heal from the log at their next heartbeat (realtime.hub).
-        logger.error("Broadcast of event %s#%s failed", event.board_id, event.seq)
+        failure = _send(layer, group, pages)
+    if failure is not None:
+        # The board's hubs deliver it from the log at their next heartbeat (realtime.heal).
+        logger.error(
+            "Broadcast of event %s#%s failed", event.board_id, event.seq, exc_info=failure
+        )
 
 
-def _send(layer: Any, group: str, message: dict[str, Any]) -> bool:
+def _send(layer: Any, group: str, message: dict[str, Any]) -> Exception | None:
     """Send once, and once more if that failed: after a Redis restart the first send
-    can meet a pooled connection that is already dead, and the retry opens a new one."""
+    can meet a pooled connection that is already dead, and the retry opens a new one.
+    Returns the last failure, or None once sent."""
     send = async_to_sync(layer.group_send)
-    for attempt in (1, 2):
-        try:
-            send(group, message)
-            return True
-        except Exception:
-            logger.warning("group_send to %s failed (attempt %s)", group, attempt, exc_info=True)
-    return False
+    try:
+        send(group, message)
+        return None
+    except Exception as error:
+        logger.warning("group_send to %s failed (%s); trying once more", group, error)
+    try:
+        send(group, message)
+        return None
+    except Exception as error:
+        return error
 
 
 def event_json_message(event: Event, *, origin: str | None) -> dict[str, Any]:

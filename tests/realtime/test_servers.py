@@ -4,14 +4,17 @@ and clients using the `websockets` library, as scripts and wall displays would."
 from __future__ import annotations
 
 import asyncio
+import http.client
 import secrets
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
 import pytest
 import redis
 from channels.db import database_sync_to_async
+from django.db import connection
 from django.test import Client as HttpClient
 
 from accounts.tokens import api_token_create
@@ -338,3 +341,33 @@ async def test_a_killed_workers_channel_leaves_the_group_within_the_expiry(
     finally:
         members.close()
         await close_all(clients)
+
+
+def _database_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+async def test_a_worker_holds_at_most_its_pool_of_database_connections(start_servers, board, alice):
+    """Under ASGI each request's sync code runs in a thread of its own; with persistent
+    connections each thread kept one open. The pool bounds them."""
+    [server] = start_servers(1, DB_POOL_MAX_SIZE="3", DB_POOL_MIN_SIZE="1")
+    alice_token = await token(alice)
+    before = await database_sync_to_async(_database_connections)()
+
+    def read(_: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+        try:
+            conn.request(
+                "GET", "/api/v1/boards", headers={"Authorization": f"Bearer {alice_token}"}
+            )
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(read, range(60)))
+    assert statuses == [200] * 60
+    after = await database_sync_to_async(_database_connections)()
+    assert after - before <= 3

@@ -316,13 +316,15 @@ def test_broadcast_sends_the_json_then_the_fragments_to_the_boards_group(task, l
     assert "html" not in json_message and "json" not in pages_message
 
 
-def test_broadcast_through_a_failing_layer_does_not_raise(task, layer_use):
+def test_broadcast_through_a_failing_layer_retries_once_and_does_not_raise(task, layer_use):
     layer = FailingLayer()
     layer_use(layer)
 
     event_broadcast(event=last_event(task.board))
 
-    assert layer.attempts == 1
+    # The JSON message twice (a retry on a fresh connection), then it gives up: the
+    # hubs' heartbeat delivers the event from the log.
+    assert layer.attempts == 2
 
 
 def test_broadcast_through_a_failing_layer_is_logged(task, layer_use, caplog):
