@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from accounts.models import User
+from accounts.validators import validate_username_has_no_at
 
 
 class LoginForm(AuthenticationForm):
@@ -23,6 +24,7 @@ class RegisterForm(UserCreationForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
+        validate_username_has_no_at(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken.")
         return username

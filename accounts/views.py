@@ -19,7 +19,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
-        messages.success(request, "Welcome! Ask a board admin to add you to their board.")
+        messages.success(
+            request, "Welcome! To join a board, ask its admin to add you to their workspace."
+        )
         return redirect("board_list")
     return render(
         request, "registration/register.html", {"form": form}, status=422 if form.errors else 200

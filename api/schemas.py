@@ -242,5 +242,7 @@ class TaskRefIn(Input):
 
 
 class MemberIn(Input):
-    user: str = Field(description="Username or email.")
+    user: str = Field(
+        description="Email address (if it has `@`) or username of someone in the workspace."
+    )
     role: RoleName
