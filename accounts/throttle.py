@@ -9,6 +9,7 @@ send one.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -17,6 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import user_by_login
+from api.ratelimit import rate_limit_take
+
+RESET_WINDOW_SECONDS = 60 * 60
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -50,3 +54,26 @@ def login_locked_out(request: HttpRequest, *args: Any) -> HttpResponse:
         context,
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
+    """Count one reset request for the address and one for the client; False when
+    either is over its hourly budget. Every request counts, whether or not the address
+    has an account, so the throttle reveals nothing about which addresses do."""
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    budgets = [
+        (f"email:{address}", settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR),
+        (
+            f"client:{client_address(request) or 'unknown'}",
+            settings.PASSWORD_RESET_PER_CLIENT_PER_HOUR,
+        ),
+    ]
+    # Both counters count, even when the first is already over.
+    within = [
+        limit <= 0
+        or rate_limit_take(
+            ident=ident, limit=limit, scope="password-reset", window=RESET_WINDOW_SECONDS
+        )
+        for ident, limit in budgets
+    ]
+    return all(within)

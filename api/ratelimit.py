@@ -1,7 +1,8 @@
-"""Write rate limits per caller, counted in the cache so that every worker process
-shares them (Redis when REDIS_URL is set).
+"""Rate limits (API writes per caller; password-reset emails in accounts.throttle),
+counted in the cache so that every worker process shares them (Redis when REDIS_URL
+is set).
 
-A fixed window of one minute: `cache.add` starts the window's counter and `cache.incr`
+A fixed window (one minute for API writes): `cache.add` starts the window's counter and `cache.incr`
 counts atomically, so concurrent requests can never both take the last write.
 """
 
@@ -18,16 +19,24 @@ WINDOW_SECONDS = 60
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def rate_limit_take(*, ident: str, limit: int, now: float | None = None) -> bool:
-    """Count one write for `ident`; False when it is over `limit` in this window."""
+def rate_limit_take(
+    *,
+    ident: str,
+    limit: int,
+    now: float | None = None,
+    scope: str = "api:writes",
+    window: int = WINDOW_SECONDS,
+) -> bool:
+    """Count one action for `ident` in `scope`; False when it is over `limit` in this
+    window of `window` seconds."""
     now = time.time() if now is None else now
-    key = f"api:writes:{ident}:{int(now // WINDOW_SECONDS)}"
+    key = f"{scope}:{ident}:{int(now // window)}"
     # The counter outlives its window a little, so a slow request never restarts it.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    cache.add(key, 0, timeout=window * 2)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+        cache.add(key, 0, timeout=window * 2)
         count = cache.incr(key)
     return count <= limit
 

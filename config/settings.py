@@ -179,6 +179,12 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 # No row per successful sign-in; failures are what the throttle counts.
 AXES_DISABLE_ACCESS_LOG = True
+# Password-reset emails per hour, per address and per client address (0: no limit).
+# Over either, the answer is the same "check your email" page, and no email goes out.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", "3")
+)
+PASSWORD_RESET_PER_CLIENT_PER_HOUR = int(os.environ.get("PASSWORD_RESET_PER_CLIENT_PER_HOUR", "10"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -78,3 +78,15 @@ def outsider(db):
 def colleague(board):
     """Someone in the board's workspace who is not on the board yet."""
     return workspace_member_add(organization=board.organization)
+
+
+@pytest.fixture
+def fresh_throttles(settings) -> None:
+    """Counters of their own for this test: a cache key prefix no other test or run
+    uses, since counters in Redis outlive the test (an hour for password resets)."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 
 
 def test_register_logs_the_new_user_in(client):
