@@ -23,7 +23,9 @@ def register(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(
-            request, "Welcome! To join a board, ask its admin to add you to their workspace."
+            request,
+            "Welcome! Once an administrator adds you to your team's workspace, "
+            "its board admins can add you to their boards.",
         )
         return redirect("board_list")
     return render(
