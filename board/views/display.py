@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from board.exceptions import DomainError
 from board.forms import BoardSettingsForm, DisplayKeyForm, form_add_domain_error
@@ -20,7 +20,8 @@ from board.views._access import member_board_or_404
 from board.views.boards import page_card_limit
 
 
-@require_GET
+# HEAD too: the display's daily safety reload asks with HEAD whether the page answers.
+@require_safe
 @xframe_options_sameorigin
 def board_display(request: HttpRequest, board_id: int) -> HttpResponse:
     """The display link carries `?key=`; it is traded once for a cookie and a clean URL."""

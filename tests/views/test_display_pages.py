@@ -97,6 +97,13 @@ def test_the_display_page_opens_with_the_cookie_and_its_socket_url_has_no_key(
     assert f'ws-connect="/ws/boards/{board.pk}/display/"' in html
 
 
+def test_the_daily_safety_reload_check_gets_an_answer(client, board, display_key):
+    url = reverse("board_display", args=[board.pk])
+    client.get(url, {"key": display_key})
+
+    assert client.head(url).status_code == 200
+
+
 def test_a_wrong_key_sets_no_cookie(client, board, display_key):
     response = client.get(reverse("board_display", args=[board.pk]), {"key": "dk_wrong"})
 
