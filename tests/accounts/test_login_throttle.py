@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.db import connections
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -92,3 +95,19 @@ def test_the_admin_login_is_throttled_too(client):
 
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_lockout_page_is_served_under_asgi_too(async_client):
+    """Production runs daphne: axes's middleware then takes its async path."""
+    await database_sync_to_async(UserFactory)(username="ann")
+    for _ in range(3):
+        await async_client.post(reverse("login"), {"username": "ann", "password": "wrong"})
+
+    response = await async_client.post(reverse("login"), {"username": "ann", "password": PASSWORD})
+
+    # The request ran in asgiref's worker thread; with CONN_MAX_AGE its connection
+    # would stay open and hold the test database.
+    await sync_to_async(connections.close_all)()
+    assert response.status_code == 429
+    assert "Too many failed sign-ins; try again in 15 minutes." in response.content.decode()
