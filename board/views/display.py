@@ -59,12 +59,16 @@ def _display_key_to_cookie(request: HttpRequest, board_id: int) -> HttpResponse:
     query = request.GET.copy()
     del query["key"]
     response = redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-    # One name per path: a response sets each cookie name once.
+    # One name per path (a response sets each name once). The page's cookie is Lax:
+    # with Strict, a display link clicked on another site (chat, email) comes back
+    # from this redirect without it and is refused. Lax lets such a read-only GET
+    # page load, still never in a frame or a script's request from another site. The
+    # socket's cookie is Strict: the socket only ever opens from the display page.
     scopes = {
-        DISPLAY_PAGE_COOKIE: request.path,
-        DISPLAY_SOCKET_COOKIE: display_socket_path(board_id),
+        DISPLAY_PAGE_COOKIE: (request.path, "Lax"),
+        DISPLAY_SOCKET_COOKIE: (display_socket_path(board_id), "Strict"),
     }
-    for name, path in scopes.items():
+    for name, (path, samesite) in scopes.items():
         response.set_cookie(
             name,
             plaintext,
@@ -72,7 +76,7 @@ def _display_key_to_cookie(request: HttpRequest, board_id: int) -> HttpResponse:
             path=path,
             secure=settings.SESSION_COOKIE_SECURE,
             httponly=True,
-            samesite="Strict",
+            samesite=samesite,
         )
     return response
 

@@ -68,7 +68,7 @@ def test_the_key_is_traded_for_a_cookie_and_a_url_without_it(client, board, disp
     assert response["Location"] == f"{url}?theme=light"
     cookie = response.cookies["taskboard_display_key"]
     assert cookie.value == display_key
-    assert (cookie["httponly"], cookie["samesite"]) == (True, "Strict")
+    assert (cookie["httponly"], cookie["samesite"]) == (True, "Lax")
     assert cookie["max-age"] > 0
 
 
