@@ -1,21 +1,42 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
+from django.core.validators import MaxLengthValidator
 
 from accounts.models import User
 from accounts.validators import validate_username_has_no_at
+from board.limits import API_TOKEN_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, USER_IDENTIFIER_MAX_LENGTH
 
 
-class LoginForm(AuthenticationForm):
+class PasswordLengthMixin:
+    """Django's password fields take any length; ours stop at PASSWORD_MAX_LENGTH."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field.widget, forms.PasswordInput):
+                field.max_length = PASSWORD_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+                field.widget.attrs["maxlength"] = str(PASSWORD_MAX_LENGTH)
+
+
+class LoginForm(PasswordLengthMixin, AuthenticationForm):
     username = forms.CharField(
         label="Username or email",
-        max_length=254,
+        max_length=USER_IDENTIFIER_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
 
-class RegisterForm(UserCreationForm):
+class RegisterForm(PasswordLengthMixin, UserCreationForm):
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     class Meta:
@@ -36,5 +57,15 @@ class RegisterForm(UserCreationForm):
         return email
 
 
+class LimitedPasswordChangeForm(PasswordLengthMixin, PasswordChangeForm):
+    pass
+
+
+class LimitedSetPasswordForm(PasswordLengthMixin, SetPasswordForm):
+    pass
+
+
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Token name", help_text="Say what uses it.")
+    name = forms.CharField(
+        max_length=API_TOKEN_NAME_MAX_LENGTH, label="Token name", help_text="Say what uses it."
+    )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.validators import validate_username_has_no_at
+from board.limits import API_TOKEN_NAME_MAX_LENGTH
 
 
 class CaseInsensitiveUserManager(UserManager):
@@ -68,7 +69,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=API_TOKEN_NAME_MAX_LENGTH)
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

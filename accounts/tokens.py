@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from board.exceptions import ValidationFailed
+from board.limits import API_TOKEN_NAME_MAX_LENGTH, too_long_message
 
 TOKEN_PREFIX = "tb_"
 PREFIX_LENGTH = 12
-NAME_MAX_LENGTH = 100
 # A token that is far longer than any we issue is rejected before hashing.
 TOKEN_MAX_LENGTH = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -34,10 +34,8 @@ def api_token_create(*, user: Any, name: Any) -> tuple[ApiToken, str]:
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(fields={"name": "Give the token a name."})
     name = name.strip()
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationFailed(
-            fields={"name": f"Keep the name to {NAME_MAX_LENGTH} characters or fewer."}
-        )
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise ValidationFailed(fields={"name": too_long_message(API_TOKEN_NAME_MAX_LENGTH)})
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -54,14 +52,23 @@ def api_token_revoke(*, user: Any, token_id: Any) -> bool:
         token_id = int(token_id)
     except (TypeError, ValueError):
         return False
-    revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    return revoked > 0
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        return False
+    # save(), not update(): its signal closes the token's open sockets (realtime.signals).
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return True
 
 
 def api_token_user(*, plaintext: Any) -> Any | None:
-    """The active user a live token belongs to, or None.
+    """The active user a live token belongs to, or None."""
+    token = api_token_lookup(plaintext=plaintext)
+    return token.user if token is not None else None
+
+
+def api_token_lookup(*, plaintext: Any) -> ApiToken | None:
+    """The live token of an active user, with its user, or None.
 
     `last_used_at` is written at most once a minute per token, so a busy script
     does not turn every request into a write.
@@ -83,4 +90,4 @@ def api_token_user(*, plaintext: Any) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views
-from accounts.forms import LoginForm
+from accounts.forms import LimitedPasswordChangeForm, LimitedSetPasswordForm, LoginForm
 
 urlpatterns = [
     path(
@@ -16,5 +16,16 @@ urlpatterns = [
     path("password_reset/", views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    # Django's own views, with password fields of a bounded length.
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=LimitedPasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=LimitedSetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]

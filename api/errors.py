@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from board.exceptions import DomainError
+from board.limits import body_too_large_message
 from board.public import task_public_state
 from realtime.protocol import domain_error_message
 
@@ -29,6 +31,7 @@ STATUS_BY_CODE = {
     "not_found": 404,
     "invalid": 422,
     "rate_limited": 429,
+    "too_large": 413,
     "unauthenticated": 401,
     "method_not_allowed": 405,
     "internal": 500,
@@ -123,6 +126,11 @@ def errors_install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         body = error_body(code="not_found", message=str(exc) or STATUS_MESSAGES["not_found"])
         return respond(request, 404, body)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        body = error_body(code="too_large", message=body_too_large_message())
+        return respond(request, 413, body)
 
     @api.exception_handler(Exception)
     def internal(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -9,8 +9,24 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, field_validator
 
+from board.limits import (
+    DESCRIPTION_MAX_LENGTH,
+    MOVE_INDEX_MAX,
+    NAME_MAX_LENGTH,
+    TASK_DESCRIPTION_MAX_LENGTH,
+    TASK_TITLE_MAX_LENGTH,
+    USER_IDENTIFIER_MAX_LENGTH,
+    VERSION_MAX,
+)
+
 # Ids are 64-bit in the database; anything bigger cannot exist.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Text and numbers as board/limits.py bounds them, so that the docs show the limits.
+Title = Annotated[str, Field(max_length=TASK_TITLE_MAX_LENGTH)]
+TaskDescription = Annotated[str, Field(max_length=TASK_DESCRIPTION_MAX_LENGTH)]
+Name = Annotated[str, Field(max_length=NAME_MAX_LENGTH)]
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
+Version = Annotated[int, Field(ge=0, le=VERSION_MAX, description="The version you last read.")]
 StatusName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE", "ARCHIVED"]
 ColumnName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE"]
 RoleName = Literal["viewer", "member", "admin"]
@@ -23,6 +39,7 @@ ErrorCode = Literal[
     "not_found",
     "invalid",
     "rate_limited",
+    "too_large",
     "unauthenticated",
     "method_not_allowed",
     "internal",
@@ -132,7 +149,7 @@ class EventOut(BaseModel):
     kind: str
     actor: UserOut | None
     at: IsoDateTime
-    origin: str | None
+    own: bool = False
     task: TaskOut | None = None
     sprint: SprintOut | None = None
     epic: EpicOut | None = None
@@ -181,8 +198,8 @@ class Input(BaseModel):
 
 
 class TaskCreateIn(Input):
-    title: str
-    description: str = ""
+    title: Title
+    description: TaskDescription = ""
     due_date: datetime.date | None = None
     epic: Id | None = None
 
@@ -190,59 +207,60 @@ class TaskCreateIn(Input):
 class TaskUpdateIn(Input):
     """Only the fields sent change; `null` clears `due_date` and `epic`."""
 
-    expected_version: int | None = None
-    title: str = Field(None)
-    description: str = Field(None)
+    expected_version: Version | None = None
+    title: Title = Field(None)
+    description: TaskDescription = Field(None)
     due_date: datetime.date | None = None
     epic: Id | None = None
 
 
 class VersionIn(Input):
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class StatusIn(Input):
     status: StatusName
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class MoveIn(Input):
-    index: int = Field(ge=0, le=2**31, description="0 is the top of the column.")
+    index: int = Field(ge=0, le=MOVE_INDEX_MAX, description="0 is the top of the column.")
     status: ColumnName | None = Field(None, description="Another column; default: its own.")
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class SprintIn(Input):
-    name: str
-    description: str = ""
+    name: Name
+    description: Description = ""
     start_date: datetime.date
     end_date: datetime.date
 
 
 class SprintUpdateIn(Input):
-    name: str = Field(None)
-    description: str = Field(None)
+    name: Name = Field(None)
+    description: Description = Field(None)
     start_date: datetime.date = Field(None)
     end_date: datetime.date = Field(None)
 
 
 class EpicIn(Input):
-    name: str
-    description: str = ""
+    name: Name
+    description: Description = ""
 
 
 class EpicUpdateIn(Input):
-    name: str = Field(None)
-    description: str = Field(None)
+    name: Name = Field(None)
+    description: Description = Field(None)
 
 
 class TaskRefIn(Input):
     task: Id
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class MemberIn(Input):
     user: str = Field(
-        description="Email address (if it has `@`) or username of someone in the workspace."
+        max_length=USER_IDENTIFIER_MAX_LENGTH,
+        description="Email address (if it has `@`) or username of someone in the workspace.",
     )
     role: RoleName

@@ -70,11 +70,11 @@ def board_with_tasks(*, size: int, tag: str) -> tuple[Any, Any, str]:
 
 
 def snapshot_json(board: Any) -> str:
-    """The snapshot frame exactly as the JSON socket builds it."""
+    """The snapshot frames exactly as the JSON socket builds them, joined."""
     from realtime.consumers import BoardJsonConsumer
 
     stand_in = SimpleNamespace(access=SimpleNamespace(board=board))
-    return BoardJsonConsumer.snapshot_frame(stand_in)[1]  # type: ignore[arg-type]
+    return "".join(BoardJsonConsumer.snapshot_frames(stand_in)[1])  # type: ignore[arg-type]
 
 
 def timed(render: Callable[[], Any], repeat: int) -> dict[str, Any]:

@@ -4,6 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from board.limits import (
+    DESCRIPTION_MAX_LENGTH,
+    DISPLAY_KEY_NAME_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    TASK_DESCRIPTION_MAX_LENGTH,
+    TASK_TITLE_MAX_LENGTH,
+)
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
@@ -28,9 +36,9 @@ class Board(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="boards"
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=120)
-    description = models.TextField(blank=True, default="")
+    description = models.TextField(blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     wip_limit_unassigned = models.PositiveIntegerField(null=True, blank=True)
     wip_limit_in_progress = models.PositiveIntegerField(null=True, blank=True)
     wip_limit_done = models.PositiveIntegerField(null=True, blank=True)
@@ -75,8 +83,8 @@ class Membership(models.Model):
 
 class Epic(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="epics")
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True, default="")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,8 +96,8 @@ class Epic(models.Model):
 
 class Task(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, default="")
+    title = models.CharField(max_length=TASK_TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, default="", max_length=TASK_DESCRIPTION_MAX_LENGTH)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNASSIGNED)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,8 +143,8 @@ class Task(models.Model):
 
 class Sprint(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="sprints")
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True, default="")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     start_date = models.DateField()
     end_date = models.DateField()
     tasks = models.ManyToManyField(Task, blank=True, related_name="sprints")
@@ -203,7 +211,7 @@ class DisplayKey(models.Model):
     """A read-only key for a wall display. Only its SHA-256 is stored; it is shown once."""
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="display_keys")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=DISPLAY_KEY_NAME_MAX_LENGTH)
     prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(

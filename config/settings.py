@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "channels",
     "accounts",
     "board",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,9 +91,30 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# PostgreSQL time limits, so that no board wedges behind a stuck transaction: a write
+# waits at most DB_LOCK_TIMEOUT_MS for a row lock and DB_STATEMENT_TIMEOUT_MS for any
+# statement, a transaction left idle (a frozen worker) is ended after
+# DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, and a new connection gives up after
+# DB_CONNECT_TIMEOUT seconds. A write that hits one is answered `unavailable` (503).
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "10000")
+)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DB_CONNECT_TIMEOUT,
+        options=" ".join(
+            [
+                f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}",
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+                f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}",
+            ]
+        ),
+    )
 else:
     DATABASES = {
         "default": {
@@ -159,6 +182,31 @@ API_WRITE_RATE_PER_MINUTE = int(os.environ.get("API_WRITE_RATE_PER_MINUTE", "120
 # How long a remembered Idempotency-Key answers retries before it may be reused.
 API_IDEMPOTENCY_KEY_HOURS = int(os.environ.get("API_IDEMPOTENCY_KEY_HOURS", "24"))
 
+# Content-Security-Policy (django-csp 4; config/csp.py adds this host's ws:/wss: origin).
+# No page runs inline script or eval: behaviour lives in static/js/, htmx runs with
+# allowEval off, and ninja's Swagger page and the admin load only their own files.
+# Styles too come only from our files: no template, htmx (its indicator styles are off)
+# nor Swagger UI needs an inline <style> or style="" attribute, so no 'unsafe-inline'.
+# CSP_REPORT_ONLY=1 sends the policy as Content-Security-Policy-Report-Only instead, to
+# try a change without blocking; CSP_REPORT_URI names where browsers post violations.
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    }
+}
+_CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _CSP_REPORT_ONLY else _CSP_POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY if _CSP_REPORT_ONLY else None
+
 AUTH_USER_MODEL = "accounts.User"
 # AxesStandaloneBackend refuses a throttled sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -223,6 +271,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Board pages and wall displays render at most this many cards per column; the rest
 # are a click away ("Show all"). Counts always cover every card.
 BOARD_PAGE_CARDS_PER_COLUMN = int(os.environ.get("BOARD_PAGE_CARDS_PER_COLUMN", "100"))
+
+# Board sockets (docs/protocol.md#limits): frames a socket may send (a burst, then a
+# rate per second; a resume costs more the more it replays), bytes a peer may leave
+# unread before it is closed with 1013, sockets per person (or display key) in each
+# worker process, and how often open sockets check their rights again.
+REALTIME_RATE_BURST = int(os.environ.get("REALTIME_RATE_BURST", "30"))
+REALTIME_RATE_PER_SECOND = float(os.environ.get("REALTIME_RATE_PER_SECOND", "10"))
+REALTIME_SEND_BUFFER_BYTES = int(os.environ.get("REALTIME_SEND_BUFFER_BYTES", str(4 * 2**20)))
+REALTIME_SOCKETS_PER_PERSON = int(os.environ.get("REALTIME_SOCKETS_PER_PERSON", "25"))
+REALTIME_ACCESS_RECHECK_SECONDS = float(os.environ.get("REALTIME_ACCESS_RECHECK_SECONDS", "30"))
 
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.

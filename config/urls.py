@@ -7,3 +7,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("board.urls")),
 ]
+
+handler400 = "board.views.errors.bad_request"

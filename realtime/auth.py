@@ -19,12 +19,13 @@ from urllib.parse import parse_qs, urlparse
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
-from channels.security.websocket import OriginValidator, WebsocketDenier
+from channels.security.websocket import WebsocketDenier
 from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
 from django.http import parse_cookie
+from django.http.request import split_domain_port, validate_host
 
-from accounts.tokens import api_token_user
+from accounts.tokens import api_token_lookup
 from board.models import Board, Role
 from board.selectors import board_for_member, display_key_lookup, role_at_least
 from board.services.display_keys import DISPLAY_SOCKET_COOKIE
@@ -45,8 +46,11 @@ class Principal:
     # A display key opens one board only, and never writes.
     board_id: int | None = None
     read_only: bool = False
-    # The display key's id, so that revoking it closes its sockets.
+    # What the socket's rights hang on, checked again while it is open (realtime.access):
+    # the display key, the API token, or the session.
     key_id: int | None = None
+    token_id: int | None = None
+    session_key: str | None = None
 
     def viewer(self) -> dict[str, Any]:
         return {
@@ -56,13 +60,17 @@ class Principal:
         }
 
 
-def user_principal(user: Any, *, kind: str) -> Principal:
+def user_principal(
+    user: Any, *, kind: str, token_id: int | None = None, session_key: str | None = None
+) -> Principal:
     return Principal(
         kind=kind,
         user=user,
         name=user.display_name,
         initials=user.initials,
         presence_key=f"user:{user.pk}",
+        token_id=token_id,
+        session_key=session_key,
     )
 
 
@@ -108,16 +116,39 @@ def bearer_token(scope: dict[str, Any]) -> str | None:
     return token.strip()
 
 
-def allowed_origins() -> list[str]:
-    hosts = list(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else [])
-    # CSRF_TRUSTED_ORIGINS writes subdomain wildcards as "https://*.example.com";
-    # OriginValidator writes them as "https://.example.com".
-    trusted = [origin.replace("://*.", "://.") for origin in settings.CSRF_TRUSTED_ORIGINS]
-    return hosts + trusted
+def origin_allowed(origin: str, scope: dict[str, Any]) -> bool:
+    """As Django's CSRF check decides it: the Origin is the page's own (scheme, host
+    and port of the handshake, with the host in ALLOWED_HOSTS), or one of
+    CSRF_TRUSTED_ORIGINS (`https://*.example.com` for subdomains), exactly."""
+    parsed = urlparse(origin.strip().lower())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return False
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        allowed = urlparse(trusted.lower())
+        if allowed.scheme != parsed.scheme:
+            continue
+        if allowed.netloc == parsed.netloc or (
+            allowed.netloc.startswith("*.") and parsed.netloc.endswith(allowed.netloc[1:])
+        ):
+            return True
+    host = (_header(scope, b"host") or "").lower()
+    domain, _ = split_domain_port(host)
+    allowed_hosts = list(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else [])
+    if not domain or not validate_host(domain, allowed_hosts):
+        return False
+    return parsed.netloc == host and parsed.scheme == _page_scheme(scope)
 
 
-def origin_allowed(origin: str) -> bool:
-    return OriginValidator(None, allowed_origins()).valid_origin(urlparse(origin))
+def _page_scheme(scope: dict[str, Any]) -> str:
+    """The scheme of the page that opened the socket: https behind a TLS proxy that
+    says so in SECURE_PROXY_SSL_HEADER, as Django decides for HTTP requests."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name = proxy_header[0].removeprefix("HTTP_").replace("_", "-").lower()
+        forwarded = _header(scope, name.encode())
+        if forwarded is not None:
+            return "https" if forwarded.split(",")[0].strip() == proxy_header[1] else "http"
+    return "https" if scope.get("scheme") in ("wss", "https") else "http"
 
 
 def display_key_param(scope: dict[str, Any]) -> str | None:
@@ -129,7 +160,7 @@ def display_key_cookie(scope: dict[str, Any]) -> str | None:
     """The key a wall display's browser keeps in its cookie (board.views.display). Like
     the session cookie, it counts only when the Origin is one of ours."""
     origin = _header(scope, b"origin")
-    if origin is None or not origin_allowed(origin):
+    if origin is None or not origin_allowed(origin, scope):
         return None
     return parse_cookie(_header(scope, b"cookie") or "").get(DISPLAY_SOCKET_COOKIE)
 
@@ -167,19 +198,20 @@ class RealtimeAuthMiddleware:
             scope["principal"] = await database_sync_to_async(display_principal)(plaintext=key)
             return await self.inner(scope, receive, send)
         if token is not None:
-            user = await database_sync_to_async(api_token_user)(plaintext=token)
-            if user is not None:
-                scope["principal"] = user_principal(user, kind="token")
+            found = await database_sync_to_async(api_token_lookup)(plaintext=token)
+            if found is not None:
+                scope["principal"] = user_principal(found.user, kind="token", token_id=found.pk)
             return await self.inner(scope, receive, send)
         origin = _header(scope, b"origin")
         if origin is None:
             return await self.inner(scope, receive, send)
-        if not origin_allowed(origin):
+        if not origin_allowed(origin, scope):
             return await WebsocketDenier()(scope, receive, send)
         return await self.with_session(scope, receive, send)
 
     async def _session_principal(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         user = await get_user(scope)
         if user.is_authenticated:
-            scope["principal"] = user_principal(user, kind="session")
+            session_key = scope["session"].session_key
+            scope["principal"] = user_principal(user, kind="session", session_key=session_key)
         return await self.inner(scope, receive, send)

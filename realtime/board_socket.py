@@ -3,9 +3,11 @@ one channel-layer subscription per process and board), the event stream
 (realtime.event_feed: complete and in order), presence, and closing with a code that
 tells the client what to do.
 
-Close codes: 4401 not authenticated, 4403 display key revoked, 4404 unknown board or not
-a member (all final);
-1012 the server is restarting and 1013 the channel layer failed (reconnect and resume).
+Close codes: 4401 not authenticated (or the credential ended), 4403 the right to the
+board ended (membership removed, display key revoked), 4404 unknown board or not a
+member, 4429 too many sockets for one person or display key (all final); 4409 a page's
+role changed (reload); 1012 the server is restarting
+and 1013 the peer stopped reading or the socket failed (reconnect and resume).
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
 from realtime.event_feed import EventFeed
+from realtime.frame_sender import FrameSender
 from realtime.hub import BoardHub, hub_join
 from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
+from realtime.socket_quota import (
+    CLOSE_TOO_MANY_SOCKETS,
+    socket_slot_release,
+    socket_slot_take,
+)
 from realtime.stream import SeqStream
 
 logger = logging.getLogger(__name__)
@@ -48,7 +57,7 @@ def rate_limit() -> TokenBucket:
     )
 
 
-class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
+class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketConsumer):
     # Which rendering of a group message this socket forwards: "json" or "html".
     payload_key = ""
 
@@ -57,6 +66,7 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.connection_id = "c_" + secrets.token_urlsafe(12)
+        self.own_origin: str | None = self.connection_id
         self.hub: BoardHub | None = None
         self.stream: SeqStream[str | None] = SeqStream()
         self.lock = asyncio.Lock()
@@ -64,6 +74,7 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
         # greeted: opened() ran, so the hello of a JSON socket is out.
         self.accepted = self.greeted = self.closed = self.present = False
         self.tasks: set[asyncio.Task[None]] = set()
+        self.slot_holder: str | None = None
         self.gap_task: asyncio.Task[None] | None = None
         try:
             await self._serve(scope, receive, send)
@@ -85,6 +96,7 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
         # layer's receive for it; here the board's hub receives for all its sockets,
         # and this loop only reads the client.
         self.scope, self.base_send = scope, send
+        self.sender_start(send)
         self.channel_layer = get_channel_layer()
         try:
             while True:
@@ -102,7 +114,7 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
             return
         await handler(message)
 
-    # Subclass hooks, with EventFeed's event_frame and snapshot_frame (those two run in
+    # Subclass hooks, with EventFeed's event_frame and snapshot_frames (those two run in
     # a worker thread).
 
     async def opened(self) -> None:
@@ -123,6 +135,10 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
         if access is None:
             await self._refuse(CLOSE_NOT_FOUND)
             return
+        if not socket_slot_take(holder=principal.presence_key, connection_id=self.connection_id):
+            await self._refuse(CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.slot_holder = principal.presence_key
         self.principal, self.access = principal, access
         self.hub = await hub_join(access.board.pk, self)
         await self.accept()
@@ -177,6 +193,8 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
             await self._teardown_socket()
 
     async def _teardown_socket(self) -> None:
+        if self.slot_holder is not None:
+            socket_slot_release(holder=self.slot_holder, connection_id=self.connection_id)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -186,11 +204,6 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
                 await presence_changed(self.access.board.pk)
             except Exception:
                 logger.warning("Presence leave for %s failed", self.connection_id, exc_info=True)
-
-    async def send_text(self, frame: str) -> None:
-        """Send one text frame. Straight to the server: Channels' send wrappers cost
-        about a tenth of the fan-out, once per socket per event."""
-        await self.base_send({"type": "websocket.send", "text": frame})
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.create_task(self._guarded(coroutine))
@@ -241,6 +254,15 @@ class BoardSocketConsumer(EventFeed, AsyncWebsocketConsumer):
         """Sent by realtime.control when a display key is revoked."""
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
             await self._close_quietly(CLOSE_KEY_REVOKED)
+
+    async def board_heartbeat(self, message: dict[str, Any]) -> None:
+        """The hub's heartbeat (JSON sockets only): sent when this socket has sent
+        everything up to that seq, so a client behind it knows to resume."""
+        frame = message.get(self.payload_key)
+        if not frame or not self.greeted or self.closed or self.lock.locked():
+            return
+        if self.stream.last is not None and self.stream.last >= message["seq"]:
+            await self.send_text(frame)
 
     async def board_presence(self, message: dict[str, Any]) -> None:
         frame = message.get(self.payload_key)

@@ -6,8 +6,10 @@ them. The JSON goes out first, in a message of its own: rendering the fragments 
 longer than the rest of the broadcast, and JSON clients need not wait for it. Each
 socket takes the one message that carries its variant (`payload_key`).
 
-Delivery over the channel layer is at most once: sockets and clients detect gaps by
-seq and heal them from the event log, so a failed send is logged, never raised.
+Delivery over the channel layer is at most once: a failed send is retried once (on a
+fresh connection), then logged, never raised. Each process's hub heals what it missed
+from the event log at its next heartbeat (realtime.hub), and sockets and clients
+detect gaps by seq and heal them from the log too.
 """
 
 from __future__ import annotations
@@ -29,31 +31,78 @@ from realtime.origin import origin_get, origin_note_event
 logger = logging.getLogger(__name__)
 
 
-def event_json(event: Event, *, origin: str | None = None) -> str:
-    """The protocol's `event` message as JSON text: live, or replayed (origin unknown)."""
+# The marks that `own_frame` turns on, in the one socket whose change the event is.
+OWN_MARKS = {
+    "json": (',"own":false}', ',"own":true}'),
+    "html": ('data-origin=""', 'data-origin="own"'),
+}
+
+
+def event_json(event: Event) -> str:
+    """The protocol's `event` message as JSON text, not marked as anyone's own."""
     message: dict[str, Any] = event_message(event)
-    message["origin"] = origin
+    message["own"] = False  # last: `own_frame` rewrites the end
     return orjson.dumps(message).decode()
+
+
+def own_frame(frame: str, *, payload_key: str) -> str:
+    """The same event frame, marked as the receiving socket's own change."""
+    unmarked, marked = OWN_MARKS["json" if payload_key == "json" else "html"]
+    if payload_key == "json":
+        return frame[: -len(unmarked)] + marked if frame.endswith(unmarked) else frame
+    return frame.replace(unmarked, marked, 1)
 
 
 def event_broadcast(*, event: Event) -> None:
     origin_note_event(event.seq)
-    try:
-        layer = get_channel_layer()
-        if layer is None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group, origin = board_group_name(event.board_id), origin_get()
+    sent = _send(layer, group, event_json_message(event, origin=origin))
+    if sent:
+        try:
+            pages = event_pages_message(event, origin=origin)
+        except Exception:
+            logger.exception("Fragments of event %s#%s failed", event.board_id, event.seq)
             return
-        origin = origin_get()
-        group, send = board_group_name(event.board_id), async_to_sync(layer.group_send)
-        base = {"type": "board.event", "seq": event.seq, "origin": origin}
-        send(group, base | {"json": event_json(event, origin=origin)})
+        sent = _send(layer, group, pages)
+    if not sent:
+        # The board's hubs heal from the log at their next heartbeat (realtime.hub).
+        logger.error("Broadcast of event %s#%s failed", event.board_id, event.seq)
+
+
+def _send(layer: Any, group: str, message: dict[str, Any]) -> bool:
+    """Send once, and once more if that failed: after a Redis restart the first send
+    can meet a pooled connection that is already dead, and the retry opens a new one."""
+    send = async_to_sync(layer.group_send)
+    for attempt in (1, 2):
+        try:
+            send(group, message)
+            return True
+        except Exception:
+            logger.warning("group_send to %s failed (attempt %s)", group, attempt, exc_info=True)
+    return False
+
+
+def event_json_message(event: Event, *, origin: str | None) -> dict[str, Any]:
+    """The channel-layer message that carries an event to JSON sockets."""
+    return {"type": "board.event", "seq": event.seq, "origin": origin, "json": event_json(event)}
+
+
+def event_pages_message(
+    event: Event, *, origin: str | None, columns: list[Column] | None = None
+) -> dict[str, Any]:
+    """The channel-layer message that carries an event to pages and wall displays."""
+    if columns is None:
         columns = board_column_counts(board=event.board)
-        pages = {
-            "html": event_fragment_or_none(event, columns=columns),
-            "display_html": event_fragment_or_none(event, display=True, columns=columns),
-        }
-        send(group, base | pages)
-    except Exception:
-        logger.exception("Broadcast of event %s#%s failed", event.board_id, event.seq)
+    return {
+        "type": "board.event",
+        "seq": event.seq,
+        "origin": origin,
+        "html": event_fragment_or_none(event, columns=columns),
+        "display_html": event_fragment_or_none(event, display=True, columns=columns),
+    }
 
 
 def event_fragment_or_none(

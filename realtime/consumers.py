@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 from channels.db import database_sync_to_async
 
 from board.models import Board, Event
-from board.selectors import board_snapshot
+from board.selectors import BoardSnapshot, board_snapshot
 from realtime.actions import action_run
 from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
 from realtime.event_feed import board_seq, resume_window
 from realtime.fragments import board_refresh_html
+from realtime.origin import tab_origin
 from realtime.protocol import (
     MAX_FRAME_BYTES,
     PROTOCOL_VERSION,
+    SNAPSHOT_FRAME_BYTES,
     ClientMessage,
     ProtocolError,
     error_message,
@@ -70,15 +73,9 @@ class BoardJsonConsumer(BoardSocketConsumer):
     def event_frame(self, event: Event) -> str:
         return event_json(event)
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         snapshot = board_snapshot(board=Board.objects.get(pk=self.access.board.pk))
-        columns = [
-            column.public_state() | {"tasks": [task["id"] for task in column.tasks]}
-            for column in snapshot.columns
-        ]
-        tasks = [task for column in snapshot.columns for task in column.tasks]
-        message = {"type": "snapshot", "seq": snapshot.seq, "tasks": tasks, "columns": columns}
-        return snapshot.seq, message_text(message)
+        return snapshot.seq, snapshot_json_frames(snapshot)
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
         if not self.bucket.take():
@@ -94,11 +91,25 @@ class BoardJsonConsumer(BoardSocketConsumer):
             await self._send_message(protocol_error_message(error))
             return
         if message.type == "resume":
-            await self._resume(message.args["after"])
+            if not await self._resume(message.args["after"]):
+                await self._send_message(
+                    error_message(
+                        ref=message.ref,
+                        code="rate_limited",
+                        message="Too many resumes; you have the events up to your last "
+                        "`seq`. Wait a few seconds, then resume once.",
+                    )
+                )
             return
         if not self.stream.synced:
             await self._send_snapshot()
         await self._act(message)
+
+    async def role_changed(self) -> None:
+        """A JSON socket stays open with its new role, and is told."""
+        await self._send_message(
+            {"type": "access", "role": self.access.role, "read_only": self.access.read_only}
+        )
 
     async def _act(self, message: ClientMessage) -> None:
         if self.principal.user is None or self.principal.read_only:
@@ -118,6 +129,33 @@ class BoardJsonConsumer(BoardSocketConsumer):
 
     async def _send_message(self, message: dict[str, Any]) -> None:
         await self.send_text(message_text(message))
+
+
+def snapshot_json_frames(snapshot: BoardSnapshot) -> list[str]:
+    """The `snapshot` message, split so that no frame is over SNAPSHOT_FRAME_BYTES:
+    the first carries the columns and the first tasks, each `snapshot_more` the next
+    tasks, and `more` says whether another part follows. Tasks are encoded once."""
+    columns = [
+        column.public_state() | {"tasks": [task["id"] for task in column.tasks]}
+        for column in snapshot.columns
+    ]
+    head = f'{{"type":"snapshot","seq":{snapshot.seq},"columns":{message_text(columns)},'
+    more_head = f'{{"type":"snapshot_more","seq":{snapshot.seq},'
+    parts: list[list[str]] = [[]]
+    size = len(head)
+    for task in (task for column in snapshot.columns for task in column.tasks):
+        encoded = message_text(task)
+        if parts[-1] and size + len(encoded) > SNAPSHOT_FRAME_BYTES:
+            parts.append([])
+            size = len(more_head)
+        parts[-1].append(encoded)
+        size += len(encoded) + 1
+    frames = []
+    for index, part in enumerate(parts):
+        more = "true" if index < len(parts) - 1 else "false"
+        start = head if index == 0 else more_head
+        frames.append(f'{start}"tasks":[{",".join(part)}],"more":{more}}}')
+    return frames
 
 
 def resume_after(text: str | None) -> int | None:
@@ -151,13 +189,19 @@ class BoardPageConsumer(BoardSocketConsumer):
     def display(self) -> bool:
         return self.principal.kind == "display"
 
+    async def opened(self) -> None:
+        # A page's changes come over HTTP from its tab (realtime.middleware), which
+        # named itself in the socket's URL: `?tab=<id>`.
+        tab = parse_qs(self.scope.get("query_string", b"").decode("latin1")).get("tab", [None])
+        self.own_origin = tab_origin(session_key=self.principal.session_key, tab=tab[-1])
+
     def event_frame(self, event: Event) -> str | None:
         return event_fragment_or_none(event, display=self.display)
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         board = Board.objects.get(pk=self.access.board.pk)
         # The seq is read first: the refresh is at least that new.
-        return board.last_seq, board_refresh_html(board=board, display=self.display)
+        return board.last_seq, [board_refresh_html(board=board, display=self.display)]
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
         # A page cannot show a protocol error, so anything but a resume is dropped.

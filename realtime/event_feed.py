@@ -21,6 +21,8 @@ from django.conf import settings
 from board.models import Board, Event
 from board.selectors import events_after
 from realtime.auth import BoardAccess
+from realtime.broadcast import own_frame
+from realtime.protocol import TokenBucket
 from realtime.stream import SeqStream
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,16 @@ def resume_window() -> float:
 def gap_grace() -> float:
     """How long an out-of-order event waits for the missing ones before the log is read."""
     return float(getattr(settings, "REALTIME_GAP_GRACE", 0.5))
+
+
+# What a client's resume costs its socket's rate limit (realtime.protocol.TokenBucket),
+# beyond the frame itself.
+RESUME_EVENTS_PER_TOKEN = 50
+SNAPSHOT_TOKENS = 10
+
+
+class ReplayRefused(Exception):
+    """The socket's rate limit cannot pay for the replay it asked for."""
 
 
 def board_seq(board_id: int) -> int | None:
@@ -50,6 +62,9 @@ class EventFeed:
     stream: SeqStream[str | None]
     closed: bool
     gap_task: asyncio.Task[None] | None
+    bucket: TokenBucket
+    # The origin of this socket's own changes (realtime.origin), or None.
+    own_origin: str | None
 
     async def send_text(self, frame: str) -> None:
         raise NotImplementedError
@@ -60,7 +75,7 @@ class EventFeed:
     def event_frame(self, event: Event) -> str | None:
         raise NotImplementedError
 
-    def snapshot_frame(self) -> tuple[int, str]:
+    def snapshot_frames(self) -> tuple[int, list[str]]:
         raise NotImplementedError
 
     @asynccontextmanager
@@ -80,27 +95,46 @@ class EventFeed:
                 await self.send_text(frame)
 
     async def _send_snapshot(self) -> None:
-        seq, frame = await database_sync_to_async(self.snapshot_frame)()
-        await self.send_text(frame)
+        seq, frames = await database_sync_to_async(self.snapshot_frames)()
+        for frame in frames:
+            await self.send_text(frame)
         await self._send_frames(self.stream.sync(seq))
         self._watch_gap()
 
-    async def _resume(self, after: int) -> None:
-        """Send the events after `after` in order, or a snapshot when they are gone."""
-        frames = await database_sync_to_async(self._frames_after)(after)
+    async def _resume(self, after: int) -> bool:
+        """Send the events after `after` in order, or a snapshot when they are gone.
+
+        A resume costs the socket's rate limit in proportion to what it sends (one
+        token per RESUME_EVENTS_PER_TOKEN events, SNAPSHOT_TOKENS for a snapshot), so a
+        client asking for the whole log again and again is refused (False), not served
+        megabytes a second."""
+        try:
+            frames = await database_sync_to_async(self._frames_after)(after, charge=True)
+        except ReplayRefused:
+            return False
         if frames is None:
+            if not self.bucket.take(SNAPSHOT_TOKENS):
+                return False
             await self._send_snapshot()
-            return
+            return True
         await self._send_frames([frame for _, frame in frames])
         await self._send_frames(self.stream.sync(frames[-1][0] if frames else after))
         self._watch_gap()
+        return True
 
-    def _frames_after(self, after: int) -> list[tuple[int, str | None]] | None:
+    def _frames_after(
+        self, after: int, *, charge: bool = False
+    ) -> list[tuple[int, str | None]] | None:
+        """The frames of the events after `after`, or None when they cannot be replayed
+        (a snapshot is due). `charge`: the client asked, so its rate limit pays for the
+        events it lacks, or ReplayRefused is raised before any is read."""
         board = self.access.board
         last = board_seq(board.pk)
         if last is None or after > last:
             return None
         limit = int(getattr(settings, "EVENT_REPLAY_LIMIT", 1000))
+        if charge and not self.bucket.take(min(last - after, limit) / RESUME_EVENTS_PER_TOKEN):
+            raise ReplayRefused
         events = events_after(board=board, after=after, limit=limit)
         if events is None:
             return None
@@ -140,6 +174,8 @@ class EventFeed:
         if self.payload_key not in message:
             return  # the other variant's message (realtime.broadcast)
         frame = message[self.payload_key]
+        if frame is not None and self.own_origin and message.get("origin") == self.own_origin:
+            frame = own_frame(frame, payload_key=self.payload_key)
         # asyncio.Lock has no try-acquire, and a released lock with waiters is promised
         # to them: the hub must never wait for one socket.
         if self.lock.locked() or getattr(self.lock, "_waiters", None):

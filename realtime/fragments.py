@@ -3,11 +3,11 @@ every connection on the board forwards the same string."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status
 from board.selectors import Column, board_column_counts, board_snapshot
-from realtime.origin import origin_get
 
 ANNOUNCEMENT_VERBS = {
     EventKind.TASK_CREATED: "added",
@@ -24,9 +24,10 @@ def event_fragment_html(
     *, event: Event, display: bool = False, columns: list[Column] | None = None
 ) -> str:
     """Out-of-band swaps for one event: the changed card, the column counts, the seq
-    with the origin (the tab whose request made the change), and a sentence for
-    screen readers. `display` renders the read-only wall variant. `columns` are the
-    board's column counts, when the caller has read them already."""
+    (with an empty `data-origin`, which the tab that made the change gets as "own":
+    realtime.broadcast.own_frame), and a sentence for screen readers. `display`
+    renders the read-only wall variant. `columns` are the board's column counts, when
+    the caller has read them already."""
     task = event.payload if event.kind.startswith("task.") else None
     announcement = ""
     if task is not None:
@@ -43,14 +44,14 @@ def event_fragment_html(
             "seq": event.seq,
             "announcement": announcement,
             "display": display,
-            "origin": origin_get(),
         },
     )
 
 
 def board_refresh_html(*, board: Board, display: bool = False) -> str:
     """Out-of-band swap of every column, for a page too far behind to replay events."""
-    snapshot = board_snapshot(board=board)
+    # The page's card limit: a refresh of a big board must stay one frame of a sane size.
+    snapshot = board_snapshot(board=board, cards_per_column=settings.BOARD_PAGE_CARDS_PER_COLUMN)
     return render_to_string(
         "realtime/_board_refresh.html",
         {"board": board, "columns": snapshot.columns, "seq": snapshot.seq, "display": display},

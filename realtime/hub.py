@@ -7,13 +7,16 @@ the group once with a channel of its own and runs one receive loop; each message
 handed to every local socket of the board, which forwards the text rendered once per
 event. The group in Redis then has one member per worker, not one per socket.
 
-The hub also does, once for all its sockets, what each socket did on a timer: re-join
-the group before `group_expiry` forgets it, and heartbeat presence. When the channel
-layer fails (receive or re-join), every socket of the hub closes with 1013 and clients
-reconnect and resume; the next socket starts a fresh hub.
+The hub also does, once for all its sockets, what each socket did on a timer
+(realtime.hub_chores): re-join the group before `group_expiry` forgets it, heartbeat
+presence, check its sockets' rights, and, every REALTIME_HEARTBEAT_SECONDS, read the
+board's seq and deliver from the log what it never received.
 
-Delivery stays at most once: sockets still order events by seq and heal gaps from the
-event log (realtime.stream).
+When the channel layer fails (Redis down: the join, the receive or a re-join), the
+sockets stay open: the hub says so once, keeps delivering from the log at every
+heartbeat (the database is the truth; the layer only wakes sockets up), and joins
+again with growing waits until Redis is back. Delivery stays at most once: sockets
+still order events by seq and heal gaps from the event log (realtime.stream).
 """
 
 from __future__ import annotations
@@ -24,15 +27,22 @@ import weakref
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime.access import Verdict, recheck_interval
+from realtime.event_feed import board_seq
 from realtime.groups import board_group_name
-from realtime.presence import presence_changed, presence_heartbeat_interval, presence_store
+from realtime.heal import heartbeat_interval
+from realtime.hub_chores import HubChores
+from realtime.presence import presence_heartbeat_interval
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_BATCH = 25
+# Waits between attempts to join the group again while the channel layer is down.
+REJOIN_BACKOFF = (0.5, 1, 2, 4, 8)
 
 
 def rejoin_interval() -> float:
@@ -41,34 +51,61 @@ def rejoin_interval() -> float:
 
 class HubSocket(Protocol):
     connection_id: str
+    principal: Any
 
     async def hub_message(self, message: dict[str, Any]) -> None: ...
     async def hub_failed(self) -> None: ...
     def presence_entry(self) -> list[Any] | None: ...
+    async def access_apply(self, verdict: Verdict) -> None: ...
 
 
-class BoardHub:
+class BoardHub(HubChores):
     def __init__(self, board_id: int, layer: Any) -> None:
         self.board_id = board_id
         self.layer = layer
         self.group = board_group_name(board_id)
         self.channel_name = ""
         self.sockets: dict[str, HubSocket] = {}
-        self.failed = self.stopped = False
-        self.started: asyncio.Task[None] = asyncio.create_task(self._start())
+        # The highest seq this hub has delivered, or read from the board at its start.
+        self.seen_seq = 0
+        # subscribed: in the group with a receive loop; off while the layer is down.
+        self.subscribed = self.stopped = False
+        self.receiving: asyncio.Task[None] | None = None
         self.tasks: set[asyncio.Task[None]] = set()
+        self.started: asyncio.Task[None] = asyncio.create_task(self._start())
 
     async def _start(self) -> None:
+        # The seq first: every later event comes over the group, or from the log.
+        self.seen_seq = await database_sync_to_async(board_seq)(self.board_id) or 0
         self.channel_name = await self.layer.new_channel()
-        await self.layer.group_add(self.group, self.channel_name)
+        if not await self._subscribe():
+            self._run(self._rejoin_until_back())
+        self._run(self._keepalive())
+
+    async def _subscribe(self) -> bool:
+        try:
+            await self.layer.group_add(self.group, self.channel_name)
+        except Exception:
+            logger.warning(
+                "Board %s: the channel layer is unreachable; its sockets get events from "
+                "the log every %s s until it is back",
+                self.board_id,
+                heartbeat_interval(),
+                exc_info=True,
+            )
+            return False
         if self.stopped:
-            # Every socket left while the hub was joining.
-            await self.layer.group_discard(self.group, self.channel_name)
-            return
-        for work in (self._receive_loop(), self._keepalive()):
-            task = asyncio.create_task(self._guarded(work))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            await self._unsubscribe()
+            return True
+        self.subscribed = True
+        self.receiving = self._run(self._receive_loop())
+        return True
+
+    def _run(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._guarded(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
     async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
         try:
@@ -76,15 +113,50 @@ class BoardHub:
         except asyncio.CancelledError:
             raise
         except Exception:
-            logger.exception("The hub of board %s lost the channel layer", self.board_id)
-            await self._fail()
+            logger.exception("The hub of board %s failed", self.board_id)
 
     async def _receive_loop(self) -> None:
-        while True:
-            message = await self.layer.receive(self.channel_name)
-            await self.deliver(message)
+        try:
+            while True:
+                message = await self.layer.receive(self.channel_name)
+                await self.deliver(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._lost_the_layer("receive")
+
+    def _lost_the_layer(self, where: str) -> None:
+        if not self.subscribed or self.stopped:
+            return
+        logger.warning(
+            "Board %s lost the channel layer (%s); its sockets get events from the log "
+            "until it is back",
+            self.board_id,
+            where,
+            exc_info=True,
+        )
+        self.subscribed = False
+        if self.receiving is not None and self.receiving is not asyncio.current_task():
+            self.receiving.cancel()
+        self._run(self._rejoin_until_back())
+
+    async def _rejoin_until_back(self) -> None:
+        attempt = 0
+        while not self.stopped and not self.subscribed:
+            await asyncio.sleep(REJOIN_BACKOFF[min(attempt, len(REJOIN_BACKOFF) - 1)])
+            attempt += 1
+            try:
+                await self.layer.group_add(self.group, self.channel_name)
+            except Exception:
+                continue
+            self.subscribed = True
+            self.receiving = self._run(self._receive_loop())
+            logger.warning("Board %s: the channel layer is back", self.board_id)
+            await self._heartbeat()  # what was missed meanwhile, at once
 
     async def deliver(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "board.event":
+            self.seen_seq = max(self.seen_seq, message["seq"])
         for index, socket in enumerate(list(self.sockets.values())):
             if index % DELIVERY_BATCH == DELIVERY_BATCH - 1:
                 # A server's send only queues the frame (daphne writes it when its
@@ -98,42 +170,33 @@ class BoardHub:
                 await socket.hub_failed()
 
     async def _keepalive(self) -> None:
-        """Re-join the group before group_expiry forgets it, and heartbeat presence."""
+        """Re-join the group before group_expiry forgets it, heartbeat presence, check
+        every socket's rights again, and deliver what the layer lost."""
         loop = asyncio.get_running_loop()
-        rejoin_every, beat_every = rejoin_interval(), presence_heartbeat_interval()
-        next_rejoin, next_beat = loop.time() + rejoin_every, loop.time() + beat_every
+        every = {
+            "rejoin": rejoin_interval(),
+            "beat": presence_heartbeat_interval(),
+            "access": recheck_interval(),
+            "heartbeat": heartbeat_interval(),
+        }
+        due = {name: loop.time() + interval for name, interval in every.items()}
         while True:
-            await asyncio.sleep(max(0.05, min(next_rejoin, next_beat) - loop.time()))
+            await asyncio.sleep(max(0.05, min(due.values()) - loop.time()))
             now = loop.time()
-            if now >= next_rejoin:
-                await self.layer.group_add(self.group, self.channel_name)
-                next_rejoin = now + rejoin_every
-            if now >= next_beat:
-                await self._presence_heartbeat()
-                next_beat = now + beat_every
-
-    async def _presence_heartbeat(self) -> None:
-        entries: dict[str, list[Any]] = {}
-        for conn_id, socket in self.sockets.items():
-            entry = socket.presence_entry()
-            if entry is not None:
-                entries[conn_id] = entry
-        if not entries:
-            return
-        try:
-            if await presence_store().heartbeat_many(self.board_id, entries):
-                await presence_changed(self.board_id)
-        except Exception:
-            logger.warning("Presence heartbeat of board %s failed", self.board_id, exc_info=True)
-
-    async def _fail(self) -> None:
-        self.failed = True
-        self._forget()
-        for task in self.tasks:
-            if task is not asyncio.current_task():
-                task.cancel()
-        for socket in list(self.sockets.values()):
-            await socket.hub_failed()
+            if now >= due["rejoin"] and self.subscribed:
+                try:
+                    await self.layer.group_add(self.group, self.channel_name)
+                except Exception:
+                    self._lost_the_layer("re-join")
+            if now >= due["beat"]:
+                await self._presence_heartbeat(quiet=not self.subscribed)
+            if now >= due["access"]:
+                await self._access_sweep()
+            if now >= due["heartbeat"]:
+                await self._heartbeat()
+            for name, at in due.items():
+                if now >= at:
+                    due[name] = now + every[name]
 
     def _forget(self) -> None:
         hubs = _hubs.get(asyncio.get_running_loop(), {})
@@ -147,14 +210,17 @@ class BoardHub:
             return
         self.stopped = True
         self._forget()
-        tasks = list(self.tasks)
+        tasks = [*self.tasks, self.started]
         for task in tasks:
             task.cancel()
         # Wait for the receive to unwind: channels_redis counts receivers per layer,
         # and one left pending on a loop refuses every other loop's receive.
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self.failed or not self.channel_name:
-            return
+        if self.subscribed:
+            await self._unsubscribe()
+
+    async def _unsubscribe(self) -> None:
+        self.subscribed = False
         try:
             await self.layer.group_discard(self.group, self.channel_name)
         except Exception:
@@ -169,22 +235,26 @@ _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, BoardHub]]
 
 async def hub_join(board_id: int, socket: HubSocket) -> BoardHub:
     """Add the socket to its board's hub in this process, starting the hub if needed.
-    Raises if the channel layer fails; from then on the socket receives the board's
+    Raises only if the hub cannot start (the database failed); a channel layer that is
+    down does not keep a socket out. From then on the socket receives the board's
     messages through `hub_message`."""
     layer = get_channel_layer()
     hubs = _hubs.setdefault(asyncio.get_running_loop(), {})
     hub = hubs.get(board_id)
-    if hub is None or hub.layer is not layer or hub.failed or hub.stopped:
+    if hub is None or hub.layer is not layer or hub.stopped or _start_failed(hub):
         hub = hubs[board_id] = BoardHub(board_id, layer)
     hub.sockets[socket.connection_id] = socket
     try:
         await asyncio.shield(hub.started)
     except BaseException:
-        if hub.started.done() and not hub.started.cancelled() and hub.started.exception():
-            hub.failed = True
         await hub.leave(socket)
         raise
     return hub
+
+
+def _start_failed(hub: BoardHub) -> bool:
+    started = hub.started
+    return started.done() and (started.cancelled() or started.exception() is not None)
 
 
 def hubs_running() -> dict[int, BoardHub]:

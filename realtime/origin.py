@@ -1,13 +1,19 @@
 """Where a change came from: the WebSocket connection or the HTTP request behind it.
 
 The consumer (or `realtime.middleware`) wraps a service call in `origin_scope`.
-The broadcast of each event committed inside the scope carries that origin, so the
-sender's own tab or script recognises its echo, and the scope collects the events'
-seqs, so an `ack` can name the seq its change got.
+The broadcast of each event committed inside the scope carries that origin on the
+channel layer, and the scope collects the events' seqs, so an `ack` can name the seq
+its change got. Clients never see an origin: the one socket whose origin it is sends
+the event marked as its own (`own`), every other socket sends it unmarked.
+
+An origin cannot be borrowed. A JSON socket's is its connection id, chosen by the
+server and told to that socket only. A page's is its tab id bound to its session
+(`tab_origin`): a request can only claim the tabs of its own session.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +37,16 @@ def origin_clean(value: object) -> str | None:
     if isinstance(value, str) and ORIGIN_PATTERN.fullmatch(value):
         return value
     return None
+
+
+def tab_origin(*, session_key: str | None, tab: object) -> str | None:
+    """The origin of a page tab's requests and of that tab's socket, bound to the
+    session both carry."""
+    tab = origin_clean(tab)
+    if not session_key or tab is None:
+        return None
+    digest = hashlib.sha256(f"tab:{session_key}:{tab}".encode()).hexdigest()
+    return "t_" + digest[:32]
 
 
 @contextmanager

@@ -14,10 +14,21 @@ from typing import Any
 import orjson
 
 from board.exceptions import DomainError
+from board.limits import (
+    DATE_MAX_LENGTH,
+    MOVE_INDEX_MAX,
+    STATUS_MAX_LENGTH,
+    TASK_DESCRIPTION_MAX_LENGTH,
+    TASK_TITLE_MAX_LENGTH,
+    VERSION_MAX,
+)
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 REF_MAX_LENGTH = 100
+# No frame the server sends is larger (well under the 1 MiB that clients and servers
+# accept by default): a larger snapshot comes in parts (`snapshot_more`).
+SNAPSHOT_FRAME_BYTES = 256 * 1024
 
 
 class ProtocolError(Exception):
@@ -40,14 +51,6 @@ def _id(value: Any) -> bool:
     return _int(value) and value > 0
 
 
-def _str(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _str_or_null(value: Any) -> bool:
-    return value is None or isinstance(value, str)
-
-
 def _id_or_null(value: Any) -> bool:
     return value is None or _id(value)
 
@@ -56,16 +59,37 @@ def _count(value: Any) -> bool:
     return _int(value) and value >= 0
 
 
+def _up_to(maximum: int) -> Callable[[Any], bool]:
+    """An integer from 0 to `maximum`."""
+    return lambda value: _count(value) and value <= maximum
+
+
+def _text(max_length: int, *, null: bool = False) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return (null and value is None) or (isinstance(value, str) and len(value) <= max_length)
+
+    return check
+
+
 FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "after": (_count, "Must be a whole number, 0 or more."),
     "task": (_id, "Must be a task id (a positive integer)."),
-    "expected_version": (_int, "Must be an integer."),
-    "status": (_str, "Must be a status name, e.g. DONE."),
-    "title": (_str, "Must be text."),
-    "description": (_str, "Must be text."),
-    "due_date": (_str_or_null, "Must be a date like 2026-12-31, or null."),
+    "expected_version": (
+        _up_to(VERSION_MAX),
+        f"Must be a whole number from 0 to {VERSION_MAX:,}.",
+    ),
+    "status": (_text(STATUS_MAX_LENGTH), "Must be a status name, e.g. DONE."),
+    "title": (
+        _text(TASK_TITLE_MAX_LENGTH),
+        f"Must be text of up to {TASK_TITLE_MAX_LENGTH} characters.",
+    ),
+    "description": (
+        _text(TASK_DESCRIPTION_MAX_LENGTH),
+        f"Must be text of up to {TASK_DESCRIPTION_MAX_LENGTH:,} characters.",
+    ),
+    "due_date": (_text(DATE_MAX_LENGTH, null=True), "Must be a date like 2026-12-31, or null."),
     "epic": (_id_or_null, "Must be an epic id, or null."),
-    "index": (_count, "Must be a whole number, 0 or more."),
+    "index": (_up_to(MOVE_INDEX_MAX), f"Must be a whole number from 0 to {MOVE_INDEX_MAX:,}."),
 }
 
 # type -> (required fields, optional fields)
@@ -108,9 +132,7 @@ def frame_parse(text: str | None, data: bytes | None) -> ClientMessage:
 def message_parse(content: dict[str, Any]) -> ClientMessage:
     kind = content.get("type")
     ref = content.get("ref")
-    if ref is not None and not (
-        (_str(ref) and len(ref) <= REF_MAX_LENGTH) or (_int(ref) and abs(ref) < 2**53)
-    ):
+    if ref is not None and not (_text(REF_MAX_LENGTH)(ref) or (_int(ref) and abs(ref) < 2**53)):
         raise ProtocolError(
             f"`ref` must be a string of up to {REF_MAX_LENGTH} characters or an integer.",
             field="ref",
@@ -181,11 +203,14 @@ class TokenBucket:
         self.tokens = burst
         self.stamp = time.monotonic()
 
-    def take(self) -> bool:
+    def take(self, cost: float = 1) -> bool:
+        """Spend `cost` tokens if there are that many (or, for a cost above the burst,
+        a full bucket, so that nothing is refused for ever)."""
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        if self.tokens < 1:
+        cost = min(cost, self.burst)
+        if self.tokens < cost:
             return False
-        self.tokens -= 1
+        self.tokens -= cost
         return True

@@ -88,7 +88,7 @@ def board_events(
     """The event log: the same `event` objects as the WebSocket sends, oldest first."""
     board, _ = member_board(user=request.auth, board_id=board_id)
     events, next_after = events_page(board=board, after=after, limit=limit)
-    # `origin: null`, exactly as the socket replays a logged event.
-    items = [event_message(event) | {"origin": None} for event in events]
+    # `own: false`, exactly as the socket replays a logged event.
+    items = [event_message(event) | {"own": False} for event in events]
     seq = max([board.last_seq, *(event.seq for event in events)])
     return {"items": items, "next": next_after, "seq": seq}

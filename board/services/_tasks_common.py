@@ -14,6 +14,12 @@ from board.exceptions import (
     VersionConflict,
     WipLimitReached,
 )
+from board.limits import (
+    TASK_DESCRIPTION_MAX_LENGTH,
+    TASK_TITLE_MAX_LENGTH,
+    VERSION_MAX,
+    too_long_message,
+)
 from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, Task
 from board.public import task_public_state
 from board.selectors import id_or_none
@@ -21,7 +27,6 @@ from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
 POSITION_STEP = 1024
-TITLE_MAX_LENGTH = 200
 
 
 def task_lock_with_board(
@@ -53,8 +58,18 @@ def clean_id(value: Any, field: str) -> int:
     return number
 
 
+def clean_whole_number(value: Any, *, field: str, maximum: int) -> int:
+    """An integer from 0 to `maximum`: the last check before a database column."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise ValidationFailed(fields={field: f"Use a whole number from 0 to {maximum:,}."})
+    return value
+
+
 def version_check(*, task: Task, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != task.version:
+    if expected_version is None:
+        return
+    clean_whole_number(expected_version, field="expected_version", maximum=VERSION_MAX)
+    if expected_version != task.version:
         raise VersionConflict(task=task)
 
 
@@ -69,18 +84,18 @@ def clean_text(value: Any, *, field: str, max_length: int | None = None, blank: 
     if blank and not value:
         raise ValidationFailed(fields={field: blank})
     if max_length is not None and len(value) > max_length:
-        raise ValidationFailed(fields={field: f"Keep it to {max_length} characters or fewer."})
+        raise ValidationFailed(fields={field: too_long_message(max_length)})
     return value
 
 
 def clean_title(title: Any) -> str:
     return clean_text(
-        title, field="title", max_length=TITLE_MAX_LENGTH, blank="Give the task a title."
+        title, field="title", max_length=TASK_TITLE_MAX_LENGTH, blank="Give the task a title."
     )
 
 
-def clean_description(description: Any) -> str:
-    return clean_text(description, field="description")
+def clean_description(description: Any, *, max_length: int = TASK_DESCRIPTION_MAX_LENGTH) -> str:
+    return clean_text(description, field="description", max_length=max_length)
 
 
 def clean_due_date(due_date: Any) -> datetime.date | None:

@@ -8,17 +8,20 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from board.exceptions import NotFound, ValidationFailed
+from board.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from board.models import Board, EventKind, Membership, Role
 from board.public import user_public_state
+from board.services._tasks_common import clean_description, clean_text
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
 
-def board_create(*, actor: Any, organization: Any, name: str, description: str = "") -> Board:
+def board_create(*, actor: Any, organization: Any, name: Any, description: Any = "") -> Board:
     """Create a board with the actor as its admin."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(fields={"name": "Give the board a name."})
+    name = clean_text(
+        name, field="name", max_length=NAME_MAX_LENGTH, blank="Give the board a name."
+    )
+    description = clean_description(description, max_length=DESCRIPTION_MAX_LENGTH)
     with transaction.atomic():
         base = slugify(name)[:100] or "board"
         slug, n = base, 1

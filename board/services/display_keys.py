@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from board.exceptions import NotFound, ValidationFailed
 from board.hashing import secret_digest
+from board.limits import DISPLAY_KEY_NAME_MAX_LENGTH, WIP_LIMIT_MAX, too_long_message
 from board.models import Board, DisplayKey, EventKind, Role
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
@@ -26,13 +27,16 @@ def display_key_create(*, actor: Any, board_id: int, name: Any) -> tuple[Display
     """Create a key and return it with its plaintext, which is never stored."""
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(fields={"name": "Name the display, e.g. “Team room TV”."})
+    name = name.strip()
+    if len(name) > DISPLAY_KEY_NAME_MAX_LENGTH:
+        raise ValidationFailed(fields={"name": too_long_message(DISPLAY_KEY_NAME_MAX_LENGTH)})
     plaintext = DISPLAY_KEY_PREFIX + secrets.token_urlsafe(24)
     with transaction.atomic():
         board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.ADMIN)
         key = DisplayKey.objects.create(
             board=board,
-            name=name.strip()[:100],
+            name=name,
             prefix=plaintext[:8],
             key_hash=secret_digest(plaintext),
             created_by=actor,
@@ -70,8 +74,12 @@ def board_settings_update(
     for field, value in wip_limits.items():
         if field not in WIP_FIELDS:
             raise ValidationFailed(fields={field: "Unknown setting."})
-        if value is not None and (not isinstance(value, int) or value < 0):
-            raise ValidationFailed(fields={field: "Use a whole number, 0 or more, or leave empty."})
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= WIP_LIMIT_MAX
+        ):
+            raise ValidationFailed(
+                fields={field: f"Use a whole number from 0 to {WIP_LIMIT_MAX:,}, or leave empty."}
+            )
     with transaction.atomic():
         board: Board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.ADMIN)

@@ -8,17 +8,21 @@ from typing import Any
 from django.db import transaction
 
 from board.exceptions import NotFound, ValidationFailed
+from board.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
 from board.services._tasks_common import clean_description, clean_id, clean_text
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
-NAME_MAX_LENGTH = 120
-
 
 def clean_name(name: Any) -> str:
     return clean_text(name, field="name", max_length=NAME_MAX_LENGTH, blank="Give it a name.")
+
+
+def clean_plan_description(description: Any) -> str:
+    """An epic's or a sprint's description (shorter than a task's)."""
+    return clean_description(description, max_length=DESCRIPTION_MAX_LENGTH)
 
 
 def clean_date(value: Any, field: str) -> datetime.date:
@@ -37,7 +41,7 @@ def epic_create(*, actor: Any, board_id: int, name: Any, description: Any = "") 
         board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.MEMBER)
         epic = Epic.objects.create(
-            board=board, name=clean_name(name), description=clean_description(description)
+            board=board, name=clean_name(name), description=clean_plan_description(description)
         )
         event_record(
             board=board, kind=EventKind.EPIC_CREATED, actor=actor, payload=epic_public_state(epic)
@@ -64,7 +68,7 @@ def sprint_create(
         sprint = Sprint.objects.create(
             board=board,
             name=clean_name(name),
-            description=clean_description(description),
+            description=clean_plan_description(description),
             start_date=start,
             end_date=end,
         )

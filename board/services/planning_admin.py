@@ -14,10 +14,10 @@ from django.db import transaction
 from board.exceptions import NotFound, ValidationFailed
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
-from board.services._tasks_common import clean_description, clean_id, task_save_with_event
+from board.services._tasks_common import clean_id, task_save_with_event
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
-from board.services.planning import clean_date, clean_name
+from board.services.planning import clean_date, clean_name, clean_plan_description
 from board.services.tasks import UNSET
 
 # Event kinds that EventKind (board/models.py) does not list yet; the lead moves them there.
@@ -39,7 +39,7 @@ def sprint_update(
         if name is not UNSET:
             changes["name"] = clean_name(name)
         if description is not UNSET:
-            changes["description"] = clean_description(description)
+            changes["description"] = clean_plan_description(description)
         if start_date is not UNSET:
             changes["start_date"] = clean_date(start_date, "start_date")
         if end_date is not UNSET:
@@ -77,7 +77,7 @@ def epic_update(*, actor: Any, epic_id: Any, name: Any = UNSET, description: Any
         if name is not UNSET:
             changes["name"] = clean_name(name)
         if description is not UNSET:
-            changes["description"] = clean_description(description)
+            changes["description"] = clean_plan_description(description)
         changed = {key: value for key, value in changes.items() if getattr(epic, key) != value}
         if not changed:
             return epic

@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 
 from board.exceptions import InvalidTransition, ValidationFailed
+from board.limits import MOVE_INDEX_MAX
 from board.models import COLUMN_STATUSES, Board, EventKind, Status, Task
 from board.services._tasks_common import (
     POSITION_STEP,
+    clean_whole_number,
     task_lock_with_board,
     task_save_with_event,
     transition_apply,
@@ -31,8 +33,7 @@ def task_move(
 ) -> Task:
     """Put the task at `index` (0 = top) of column `status` (default: its own column).
     Entering another column follows the transition rules (claim, release, done, reopen)."""
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise ValidationFailed(fields={"index": "Must be a whole number, 0 or more."})
+    index = clean_whole_number(index, field="index", maximum=MOVE_INDEX_MAX)
     with transaction.atomic():
         board, task, role = task_lock_with_board(actor=actor, task_id=task_id)
         version_check(task=task, expected_version=expected_version)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,6 +43,8 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
             "is_admin": role == Role.ADMIN,
             "snapshot": board_snapshot(board=board, cards_per_column=page_card_limit(request)),
             "quick_form": QuickTaskForm(),
+            # Names this page's tab to its socket and to its writes (realtime.origin).
+            "tab_id": secrets.token_urlsafe(9),
         },
     )
 

@@ -4,19 +4,38 @@
   "use strict";
 
   var RECONNECT_CAP_MS = 30000;
-  var AUTH_REFUSED = [4401, 4403, 4404];
+  // The first attempts come within about a second (jittered, so a thousand screens do
+  // not return in the same instant); only a server that stays away gets longer waits.
+  var QUICK_ATTEMPTS = 3;
+  // Final closes: access to the board ended (4403) or never was (4404), or too many
+  // sockets (4429). 4401 (signed out) and 4409 (role changed) reload the page instead.
+  var ACCESS_REFUSED = [4403, 4404, 4429];
+  var RELOAD = [4401, 4409];
   var reconnectAttempts = 0;
   var reconnectTimer = null;
   var lastResumeAsk = 0;
   var socket = null; // the ws extension's socket wrapper, once connected
   var socketOpen = false;
-  // This tab's id: its writes carry it, and their events come back marked with it.
-  var tabId = "tab-" + Math.random().toString(36).slice(2, 12);
+  // This tab's id (the page was rendered with it, and its socket's URL names it): its
+  // writes carry it, and their events come back to this tab's socket marked "own".
+  var board = document.getElementById("board");
+  var tabId = board && board.dataset.tabId ? board.dataset.tabId : "";
   var applyingOwnEcho = false;
 
-  htmx.config.wsReconnectDelay = function (retry) {
-    return Math.random() * Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, retry));
-  };
+  // The Content-Security-Policy allows no eval and no inline <style>: no hx-on, hx-vals
+  // "js:" or hx-trigger filter may be used, and no indicator styles are injected (no
+  // page uses .htmx-indicator). Set here, before htmx initialises on DOMContentLoaded.
+  htmx.config.allowEval = false;
+  htmx.config.includeIndicatorStyles = false;
+  // The attempt count is this file's, not the ws extension's: it resets only once the
+  // server has answered (a message), not on every open, so a server that accepts and
+  // closes at once (1013) still gets longer and longer waits.
+  function reconnectDelay() {
+    if (reconnectAttempts <= QUICK_ATTEMPTS) return 200 + Math.random() * 1000;
+    var ceiling = Math.min(RECONNECT_CAP_MS, 1000 * Math.pow(2, reconnectAttempts - QUICK_ATTEMPTS));
+    return 500 + Math.random() * ceiling;
+  }
+  htmx.config.wsReconnectDelay = reconnectDelay;
   // Refusals (403, 409) and validation errors (422) carry the markup to show.
   htmx.config.responseHandling = [
     { code: "204", swap: false },
@@ -98,7 +117,7 @@
   var ORIGIN_PATTERN = /id="board-seq" data-seq="\d+" data-origin="([^"]*)"/;
 
   document.addEventListener("htmx:configRequest", function (evt) {
-    evt.detail.headers["X-Realtime-Origin"] = tabId;
+    if (tabId) evt.detail.headers["X-Realtime-Origin"] = tabId;
   });
 
   // The echo of this tab's own change: its card is already placed (same version), and
@@ -108,7 +127,10 @@
       evt.preventDefault();
     }
   });
-  document.addEventListener("htmx:wsAfterMessage", function () { applyingOwnEcho = false; });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    applyingOwnEcho = false;
+    reconnectAttempts = 0;
+  });
 
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     var match = SEQ_PATTERN.exec(evt.detail.message);
@@ -116,7 +138,7 @@
     var seq = parseInt(match[1], 10);
     var last = boardSeq();
     var origin = ORIGIN_PATTERN.exec(evt.detail.message);
-    applyingOwnEcho = Boolean(origin && origin[1] === tabId);
+    applyingOwnEcho = Boolean(origin && origin[1] === "own");
     if (seq <= last) {
       evt.preventDefault(); // already applied
     } else if (seq > last + 1) {
@@ -126,7 +148,6 @@
   });
 
   document.addEventListener("htmx:wsOpen", function (evt) {
-    reconnectAttempts = 0;
     lastResumeAsk = 0;
     socket = evt.detail.socketWrapper;
     socketOpen = true;
@@ -142,8 +163,14 @@
     var code = evt.detail.event.code;
     socketOpen = false;
     socket = evt.detail.socketWrapper;
-    if (AUTH_REFUSED.indexOf(code) >= 0) {
-      setPill("offline", code === 4401 ? "Offline: please log in again" : "Offline: access refused");
+    if (RELOAD.indexOf(code) >= 0) {
+      setPill("offline", code === 4401 ? "Signed out" : "Your role changed: reloading…");
+      window.location.reload();
+      return;
+    }
+    if (ACCESS_REFUSED.indexOf(code) >= 0) {
+      setPill("offline", code === 4429 ? "Offline: too many open tabs"
+        : "Offline: you no longer have access to this board");
       return;
     }
     reconnectAttempts += 1;
@@ -152,8 +179,7 @@
     // The ws extension retries by itself only after 1006/1011/1012/1013.
     if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
       clearTimeout(reconnectTimer);
-      reconnectTimer = setTimeout(function () { socket.reconnect(); },
-        htmx.config.wsReconnectDelay(reconnectAttempts));
+      reconnectTimer = setTimeout(function () { socket.reconnect(); }, reconnectDelay());
     }
   });
 

@@ -20,6 +20,7 @@ def test_the_status_of_each_protocol_code_is_the_issues():
         "not_found": 404,
         "invalid": 422,
         "rate_limited": 429,
+        "too_large": 413,
         "unauthenticated": 401,
         "method_not_allowed": 405,
     }

@@ -112,3 +112,23 @@ def test_processes_share_the_count_through_redis():
     assert "RedisCache" in django_settings.CACHES["default"]["BACKEND"]
     assert output.strip() == "[True, True, True]"
     assert not rate_limit_take(ident=ident, limit=3)
+
+
+class UnreachableCache:
+    """The cache while Redis is down: every call fails."""
+
+    def add(self, *args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+    incr = add
+
+
+def test_without_the_cache_writes_still_commit_and_are_counted_in_process(
+    board, alice_api, three_a_minute, monkeypatch, caplog
+):
+    monkeypatch.setattr("api.ratelimit.cache", UnreachableCache())
+    answers = [alice_api.post(f"/boards/{board.pk}/tasks", {"title": f"T{n}"}) for n in range(4)]
+
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    warnings = [r for r in caplog.records if "rate-limit cache is unreachable" in r.getMessage()]
+    assert len(warnings) == 1

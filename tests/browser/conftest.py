@@ -35,6 +35,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct-horse-battery"
+# Every page reports each Content-Security-Policy violation (a blocked script, eval,
+# style, connection or frame) to the test, which fails if any was seen; and so does
+# htmx when it refuses to eval (an hx-on or js: value, with allowEval off).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI} ` +
+    `at ${event.sourceFile}:${event.lineNumber}`);
+});
+document.addEventListener("htmx:evalDisallowedError", (event) => {
+  window.__cspViolation(`htmx refused to eval for ${event.target.outerHTML.slice(0, 200)}`);
+});
+"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -106,7 +118,31 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def open_page(browser, server) -> Callable[..., Any]:
+def csp_violations() -> Iterator[list[str]]:
+    """What the pages' Content-Security-Policy blocked: none, or the test fails."""
+    seen: list[str] = []
+    yield seen
+    assert not seen, f"Content-Security-Policy violations: {seen}"
+
+
+def csp_watch(context: Any, seen: list[str]) -> None:
+    """Record the context's CSP violations: its pages' events and the console's
+    reports (which also name invalid policies, where no event fires)."""
+
+    def reported(violation: str) -> None:
+        seen.append(violation)
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            seen.append(message.text)
+
+    context.expose_function("__cspViolation", reported)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", console)
+
+
+@pytest.fixture
+def open_page(browser, server, csp_violations) -> Callable[..., Any]:
     """`open_page(user)` or `open_page(None, path)`: a logged-in page in its own context."""
 
     def open_as(
@@ -114,6 +150,7 @@ def open_page(browser, server) -> Callable[..., Any]:
     ) -> Any:
         """`live=False` answers the page's WebSocket with a silent mock: a stale page."""
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        csp_watch(context, csp_violations)
         if not live:
             context.route_web_socket("**/ws/**", lambda socket: None)
         if user is not None:

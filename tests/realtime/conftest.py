@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import orjson
 import pytest
@@ -22,6 +24,15 @@ from accounts.tokens import api_token_create
 from board.models import Task
 from board.services import task_create
 from realtime.routing import websocket_application
+from tests.realtime.servers import (
+    RedisServer,
+    Server,
+    free_port,
+    server_env,
+    server_start,
+    servers_database_url,
+    stop,
+)
 
 ALLOWED_ORIGIN = "http://testserver"
 
@@ -71,6 +82,7 @@ def communicator(
     token: str | None = None,
     cookie: str | None = None,
     origin: str | None = None,
+    host: str | None = None,
     application: Any = None,
 ) -> WebsocketCommunicator:
     headers = []
@@ -80,14 +92,22 @@ def communicator(
         headers.append((b"cookie", cookie.encode()))
     if origin is not None:
         headers.append((b"origin", origin.encode()))
+        # The page's own host, as a browser sends it with the Origin of a same-site page.
+        headers.append((b"host", (host or urlparse(origin).netloc).encode()))
     return WebsocketCommunicator(application or websocket_application, path, headers=headers)
 
 
-async def receive(comm: WebsocketCommunicator, *, timeout: float = 3) -> dict[str, Any]:
-    """The next JSON message that is not presence."""
+# Sent on timers, whatever a test does: `receive` passes them by unless asked.
+TIMED_MESSAGES = ("presence", "heartbeat")
+
+
+async def receive(
+    comm: WebsocketCommunicator, *, timeout: float = 3, skip: tuple[str, ...] = TIMED_MESSAGES
+) -> dict[str, Any]:
+    """The next JSON message that is not presence or a heartbeat (or of a `skip` type)."""
     while True:
         message = orjson.loads(await comm.receive_from(timeout=timeout))
-        if message["type"] != "presence":
+        if message["type"] not in skip:
             return message
 
 
@@ -98,10 +118,10 @@ async def receive_closed(comm: WebsocketCommunicator, *, timeout: float = 3) -> 
 
 
 async def receive_none(comm: WebsocketCommunicator, *, timeout: float = 0.3) -> None:
-    """Nothing but presence arrives within `timeout`."""
+    """Nothing but presence and heartbeats arrives within `timeout`."""
     while not await comm.receive_nothing(timeout=timeout):
         message = orjson.loads(await comm.receive_from())
-        assert message["type"] == "presence", message
+        assert message["type"] in TIMED_MESSAGES, message
 
 
 @pytest.fixture
@@ -171,3 +191,46 @@ def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(realtime.broadcast, "event_fragment_html", event_html)
     monkeypatch.setattr(realtime.consumers, "board_refresh_html", refresh_html)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable[..., Any]]:
+    """`start_servers(count, kind=..., **env)`: ASGI server processes (daphne unless
+    `kind` says otherwise) on the test database and the private Redis; all are stopped
+    after the test."""
+    started: list[Server] = []
+
+    def start(count: int = 2, *, kind: str = "daphne", **env: str) -> list[Server]:
+        full_env = server_env(
+            database_url=servers_database_url(), redis_url=redis_server.url, **env
+        )
+        for _ in range(count):
+            log = tmp_path / f"{kind}-{len(started)}.log"
+            started.append(server_start(env=full_env, log=log, kind=kind))
+        return started[-count:]
+
+    yield start
+    for server in started:
+        stop(server.process)
+    for log in sorted(tmp_path.glob("*.log")):
+        # Shown with the test's output when it fails.
+        print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def shared_layer(settings, redis_server) -> None:
+    """This process's broadcasts go to the servers' Redis."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_server.url]},
+        }
+    }

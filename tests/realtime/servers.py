@@ -173,7 +173,7 @@ class Client:
         while True:
             message = orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
             self.received.append(message)
-            if not (skip_presence and message["type"] == "presence"):
+            if not (skip_presence and message["type"] in ("presence", "heartbeat")):
                 return message
 
     async def next_of(self, kind: str, *, timeout: float = 10) -> dict[str, Any]:

@@ -87,19 +87,37 @@ async def test_the_presence_message_is_bounded(monkeypatch):
     assert [v["id"] for v in message["viewers"]] == list(range(PRESENCE_VIEWERS_SENT))
 
 
-async def test_a_failed_rejoin_closes_every_socket_of_the_hub_with_1013(
-    connect, alice, bob, settings, monkeypatch
+async def test_sockets_stay_open_and_get_events_from_the_log_while_the_layer_is_down(
+    connect, alice, bob, make_task, settings, monkeypatch
 ):
     settings.CHANNEL_GROUP_REJOIN_SECONDS = 0.2
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.3
     sockets = [await connect(alice), await connect(bob)]
     for comm in sockets:
         assert (await receive(comm))["type"] == "snapshot"
+    layer = get_channel_layer()
+    working = {name: getattr(layer, name) for name in ("group_add", "group_send", "receive")}
 
-    async def broken_group_add(group: str, channel: str) -> None:
+    async def redis_went_away(*args: Any, **kwargs: Any) -> None:
+        await asyncio.sleep(0.05)
         raise ConnectionError("redis went away")
 
-    monkeypatch.setattr(get_channel_layer(), "group_add", broken_group_add)
+    for name in working:
+        monkeypatch.setattr(layer, name, redis_went_away)
+    await database_sync_to_async(make_task)("While Redis is down")
     for comm in sockets:
-        while (output := await comm.receive_output(timeout=3))["type"] != "websocket.close":
-            assert orjson.loads(output["text"])["type"] == "presence"
-        assert output["code"] == 1013
+        event = await receive(comm, timeout=5)
+        assert (event["type"], event["seq"]) == ("event", 1)
+    # The layer comes back: the hub joins again, and events are live again.
+    for name, method in working.items():
+        monkeypatch.setattr(layer, name, method)
+    hub = next(iter(hubs_running().values()))
+    for _ in range(100):
+        if hub.subscribed:
+            break
+        await asyncio.sleep(0.1)
+    assert hub.subscribed
+    await database_sync_to_async(make_task)("After")
+    for comm in sockets:
+        event = await receive(comm, timeout=5)
+        assert (event["type"], event["seq"], event["task"]["title"]) == ("event", 2, "After")

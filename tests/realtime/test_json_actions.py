@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 from channels.db import database_sync_to_async
 
@@ -50,7 +51,8 @@ async def test_claim_is_acked_with_the_event_seq_and_task(connect, alice, task):
     assert (ack["task"]["id"], ack["task"]["status"]) == (task.pk, Status.IN_PROGRESS)
     event = await receive(comm)
     assert (event["seq"], event["kind"]) == (2, "task.claimed")
-    assert event["origin"] == comm.hello["connection"]
+    assert event["own"] is True
+    assert comm.hello["connection"] not in orjson.dumps(event).decode()
 
 
 async def test_release_is_acked(connect, alice, claimed):

@@ -148,3 +148,17 @@ async def test_flood_is_rate_limited_and_the_socket_recovers(connect, alice, set
     assert "rate_limited" in codes
     await asyncio.sleep(0.3)
     await still_serves(comm)
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ({"type": "create", "title": "ok", "description": "x" * 5_001}, "description"),
+        ({"type": "move", "task": 1, "index": 2**31}, "index"),
+    ],
+)
+async def test_a_value_past_its_limit_is_an_error_naming_the_field(socket, message, field):
+    await socket.send_json_to({"ref": "big"} | message)
+    error = await receive(socket)
+    assert (error["type"], error["code"], error["field"]) == ("error", "invalid", field)
+    await still_serves(socket)

@@ -60,7 +60,7 @@ async def test_resume_sent_first_replaces_the_snapshot(connect, alice, make_task
     first, second = await receive(comm), await receive(comm)
     assert (first["type"], first["seq"]) == ("event", 2)
     assert (second["type"], second["seq"]) == ("event", 3)
-    assert first["origin"] is None
+    assert first["own"] is False
     await receive_none(comm, timeout=0.5)
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from board.models import Status, Task
 from board.services import task_claim, task_create
+from realtime.origin import tab_origin
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -147,7 +148,7 @@ def test_move_within_column(client, board, alice, task):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pages_write_is_broadcast_marked_with_the_tab_that_made_it(
+def test_a_pages_write_is_broadcast_with_its_tab_bound_to_its_session(
     client, alice, task, monkeypatch
 ):
     """Transactional, so the commit (and its broadcast) happens inside the request."""
@@ -162,6 +163,10 @@ def test_a_pages_write_is_broadcast_marked_with_the_tab_that_made_it(
     client.post(
         reverse("task_action", args=[task.pk, "claim"]), HTTP_X_REALTIME_ORIGIN="tab-abc123", **HTMX
     )
-    assert sent and all(message["origin"] == "tab-abc123" for message in sent)
+    session_key = client.session.session_key
+    expected = tab_origin(session_key=session_key, tab="tab-abc123")
+    assert expected and sent and all(message["origin"] == expected for message in sent)
     [page_message] = [message for message in sent if "html" in message]
-    assert 'data-origin="tab-abc123"' in page_message["html"]
+    # The fragment itself names no origin: only the tab's own socket marks it.
+    assert 'data-origin=""' in page_message["html"]
+    assert "tab-abc123" not in page_message["html"] + page_message["display_html"]

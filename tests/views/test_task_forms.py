@@ -99,3 +99,25 @@ def test_edit_with_stale_version_is_refused(client, board, alice):
     )
     assert response.status_code == 422
     assert "Someone else changed this task first" in response.content.decode()
+
+
+def test_edit_form_shows_the_description_limit_to_browsers(client, board, alice):
+    task = task_create(actor=alice, board_id=board.pk, title="Limits")
+    client.force_login(alice)
+    html = client.get(reverse("task_edit", args=[task.pk])).content.decode()
+    assert 'maxlength="5000"' in html
+
+
+def test_a_description_at_the_limit_with_line_breaks_is_saved(client, board, alice):
+    """The browser counts each line break once but sends CRLF."""
+    task = task_create(actor=alice, board_id=board.pk, title="Lines")
+    client.force_login(alice)
+    description = "line\r\n" * 1000  # 6,000 characters sent, 5,000 in the textarea
+
+    response = client.post(
+        reverse("task_edit", args=[task.pk]), {"title": "Lines", "description": description}
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.description == ("line\n" * 1000).strip()

@@ -1,0 +1,67 @@
+"""A broadcast the channel layer lost reaches every socket anyway, at the hub's next
+heartbeat, without waiting for the board's next change (realtime.heal)."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+
+import realtime.broadcast
+from tests.realtime.conftest import receive
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]
+
+
+class BrokenLayer:
+    """A channel layer whose every send fails, as after a Redis restart."""
+
+    async def group_send(self, group: str, message: dict) -> None:
+        raise ConnectionError("Connection reset by peer")
+
+
+@pytest.fixture
+def quick_heartbeat(settings) -> None:
+    settings.REALTIME_HEARTBEAT_SECONDS = 0.4
+
+
+async def _next_of(comm, kind: str, *, timeout: float = 6) -> dict:
+    while (message := await receive(comm, timeout=timeout, skip=()))["type"] != kind:
+        pass
+    return message
+
+
+async def test_a_lost_broadcast_reaches_json_and_page_sockets(
+    connect, page_socket, board, alice, make_task, quick_heartbeat, monkeypatch
+):
+    json_socket = await connect(alice)
+    assert (await _next_of(json_socket, "snapshot"))["seq"] == 0
+    page = await page_socket(alice)
+    await page.send_json_to({"type": "resume", "after": 0})
+    monkeypatch.setattr(realtime.broadcast, "get_channel_layer", lambda: BrokenLayer())
+    task = await database_sync_to_async(make_task)("Written while the bus was down")
+    event = await _next_of(json_socket, "event")
+    assert (event["seq"], event["task"]["id"], event["own"]) == (1, task.pk, False)
+    while 'id="board-seq" data-seq="1"' not in (frame := await page.receive_from(timeout=6)):
+        pass
+    assert "Written while the bus was down" in frame
+
+
+async def test_json_sockets_get_a_heartbeat_with_the_seq(
+    connect, board, alice, make_task, quick_heartbeat
+):
+    await database_sync_to_async(make_task)()
+    comm = await connect(alice)
+    assert (await _next_of(comm, "snapshot"))["seq"] == 1
+    assert await _next_of(comm, "heartbeat") == {"type": "heartbeat", "seq": 1}
+
+
+async def test_a_healed_event_is_not_sent_twice(connect, board, alice, make_task, quick_heartbeat):
+    comm = await connect(alice)
+    await _next_of(comm, "snapshot")
+    await database_sync_to_async(make_task)()
+    assert (await _next_of(comm, "event"))["seq"] == 1
+    # Several heartbeats later, still only the one event.
+    frames = []
+    for _ in range(4):
+        frames.append(await _next_of(comm, "heartbeat"))
+    assert all(frame["seq"] == 1 for frame in frames)
