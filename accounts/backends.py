@@ -4,12 +4,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 from django.http import HttpRequest
+
+from accounts.selectors import user_by_login
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Log in with the username or the email address, in any letter case."""
+    """Log in with the username or the email address, in any letter case (see
+    accounts.selectors.login_filter for which one a value names)."""
 
     def authenticate(
         self,
@@ -20,16 +22,9 @@ class UsernameOrEmailBackend(ModelBackend):
     ) -> Any:
         if username is None or password is None:
             return None
-        user_model = get_user_model()
-        user = (
-            user_model._default_manager.filter(
-                Q(username__iexact=username) | Q(email__iexact=username)
-            )
-            .order_by("id")
-            .first()
-        )
+        user = user_by_login(username)
         if user is None:
-            user_model().set_password(password)  # same cost as a real check: no timing oracle
+            get_user_model()().set_password(password)  # same cost as a real check: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
 from django.core.validators import MaxLengthValidator
 
 from accounts.models import User
+from accounts.validators import validate_username_has_no_at
 from board.limits import API_TOKEN_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, USER_IDENTIFIER_MAX_LENGTH
 
 
@@ -44,6 +45,7 @@ class RegisterForm(PasswordLengthMixin, UserCreationForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
+        validate_username_has_no_at(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken.")
         return username

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.validators import validate_username_has_no_at
 from board.limits import API_TOKEN_NAME_MAX_LENGTH
 
 
@@ -12,8 +16,24 @@ class CaseInsensitiveUserManager(UserManager):
     def get_by_natural_key(self, username: str) -> User:
         return self.get(username__iexact=username)
 
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra_fields: Any
+    ) -> User:
+        """create_user and create_superuser skip model validation; the `@` rule
+        still holds for every user created in code."""
+        validate_username_has_no_at(username or "")
+        return super()._create_user_object(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text="Required. 150 characters or fewer. Letters, digits and ./+/-/_ only.",
+        validators=[UnicodeUsernameValidator(), validate_username_has_no_at],
+        error_messages={"unique": "A user with that username already exists."},
+    )
     email = models.EmailField("email address", unique=True)
 
     objects = CaseInsensitiveUserManager()

@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("register/", views.register, name="register"),
+    path("password_reset/", views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     # Django's own views, with password fields of a bounded length.

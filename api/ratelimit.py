@@ -1,7 +1,8 @@
-"""Write rate limits per caller, counted in the cache so that every worker process
-shares them (Redis when REDIS_URL is set).
+"""Rate limits (API writes per caller; password-reset emails in accounts.throttle),
+counted in the cache so that every worker process shares them (Redis when REDIS_URL
+is set).
 
-A fixed window of one minute: `cache.add` starts the window's counter and `cache.incr`
+A fixed window (one minute for API writes): `cache.add` starts the window's counter and `cache.incr`
 counts atomically, so concurrent requests can never both take the last write.
 
 When the cache is unreachable (Redis down), a limit must not turn into an outage:
@@ -27,20 +28,22 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _LocalCounts:
-    """This process's own counts, for while the shared cache is unreachable."""
+    """This process's own counts, for while the shared cache is unreachable. Each
+    window length keeps only its current window's counts."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.window = -1
-        self.counts: dict[str, int] = {}
+        self.windows: dict[int, int] = {}
+        self.counts: dict[int, dict[str, int]] = {}
         self.cache_down = False
 
-    def incr(self, key: str, window: int) -> int:
+    def incr(self, key: str, *, length: int, number: int) -> int:
         with self.lock:
-            if window != self.window:
-                self.window, self.counts = window, {}
-            self.counts[key] = self.counts.get(key, 0) + 1
-            return self.counts[key]
+            if self.windows.get(length) != number:
+                self.windows[length], self.counts[length] = number, {}
+            counts = self.counts[length]
+            counts[key] = counts.get(key, 0) + 1
+            return counts[key]
 
     def note_cache(self, *, down: bool) -> None:
         if down != self.cache_down:
@@ -54,27 +57,35 @@ class _LocalCounts:
 _local = _LocalCounts()
 
 
-def rate_limit_take(*, ident: str, limit: int, now: float | None = None) -> bool:
-    """Count one write for `ident`; False when it is over `limit` in this window."""
+def rate_limit_take(
+    *,
+    ident: str,
+    limit: int,
+    now: float | None = None,
+    scope: str = "api:writes",
+    window: int = WINDOW_SECONDS,
+) -> bool:
+    """Count one action for `ident` in `scope`; False when it is over `limit` in this
+    window of `window` seconds."""
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    key = f"api:writes:{ident}:{window}"
+    number = int(now // window)
+    key = f"{scope}:{ident}:{number}"
     try:
-        count = _shared_incr(key)
+        count = _shared_incr(key, timeout=window * 2)
     except Exception:
         _local.note_cache(down=True)
-        return _local.incr(key, window) <= limit
+        return _local.incr(key, length=window, number=number) <= limit
     _local.note_cache(down=False)
     return count <= limit
 
 
-def _shared_incr(key: str) -> int:
+def _shared_incr(key: str, *, timeout: int) -> int:
     # The counter outlives its window a little, so a slow request never restarts it.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+        cache.add(key, 0, timeout=timeout)
         return cache.incr(key)
 
 

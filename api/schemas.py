@@ -259,5 +259,8 @@ class TaskRefIn(Input):
 
 
 class MemberIn(Input):
-    user: str = Field(max_length=USER_IDENTIFIER_MAX_LENGTH, description="Username or email.")
+    user: str = Field(
+        max_length=USER_IDENTIFIER_MAX_LENGTH,
+        description="Email address (if it has `@`) or username of someone in the workspace.",
+    )
     role: RoleName

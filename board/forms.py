@@ -78,11 +78,13 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+# Services name some fields as the API does; the forms call them otherwise.
+_FORM_FIELD_FOR = {"epic_id": "epic", "user": "username"}
+
+
 def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a service's refusal on the form: on the fields it names, else above them."""
-    on_fields = {
-        ("epic" if name == "epic_id" else name): text for name, text in error.fields.items()
-    }
+    on_fields = {_FORM_FIELD_FOR.get(name, name): text for name, text in error.fields.items()}
     on_fields = {name: text for name, text in on_fields.items() if name in form.fields}
     for name, text in on_fields.items():
         form.add_error(name, text)

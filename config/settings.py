@@ -7,6 +7,7 @@ channel layer. With them set it uses PostgreSQL and Redis.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "realtime",
     "ninja",
     "api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "realtime.middleware.RealtimeOriginMiddleware",
+    # Last, as django-axes asks: it turns a throttled sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -218,7 +222,31 @@ CONTENT_SECURITY_POLICY = None if _CSP_REPORT_ONLY else _CSP_POLICY
 CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY if _CSP_REPORT_ONLY else None
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
+# AxesStandaloneBackend refuses a throttled sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.UsernameOrEmailBackend",
+]
+# Sign-in throttle (django-axes), on the login page and the admin's: after
+# LOGIN_FAILURE_LIMIT failures for one account, or from one client address, sign-ins
+# there are refused for LOGIN_LOCKOUT_MINUTES, counted from the latest failure.
+# Attempts live in the database: admins see and clear them in the admin (Access attempts)
+# or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# No row per successful sign-in; failures are what the throttle counts.
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset emails per hour, per address and per client address (0: no limit).
+# Over either, the answer is the same "check your email" page, and no email goes out.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", "3")
+)
+PASSWORD_RESET_PER_CLIENT_PER_HOUR = int(os.environ.get("PASSWORD_RESET_PER_CLIENT_PER_HOUR", "10"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

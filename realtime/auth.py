@@ -6,7 +6,8 @@
   (ALLOWED_HOSTS or CSRF_TRUSTED_ORIGINS); a foreign Origin is refused at the
   handshake, and a request with neither header nor Origin is anonymous (4401).
 - A wall-display key (`?key=dk_...` in the URL, or as the Bearer token) opens its own
-  board read-only, from anywhere: it is a secret like a token, not an ambient cookie.
+  board read-only, from anywhere: it is a secret like a token. The display page's
+  browser carries it in a cookie instead, which counts only from an allowed Origin.
   Revoking it closes its sockets (realtime.control announces it).
 """
 
@@ -21,11 +22,13 @@ from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
+from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 from accounts.tokens import api_token_lookup
 from board.models import Board, Role
 from board.selectors import board_for_member, display_key_lookup, role_at_least
+from board.services.display_keys import DISPLAY_SOCKET_COOKIE
 
 DEBUG_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # The route takes any digits; a bigger id than the database holds cannot exist.
@@ -153,6 +156,15 @@ def display_key_param(scope: dict[str, Any]) -> str | None:
     return values[-1] if values else None
 
 
+def display_key_cookie(scope: dict[str, Any]) -> str | None:
+    """The key a wall display's browser keeps in its cookie (board.views.display). Like
+    the session cookie, it counts only when the Origin is one of ours."""
+    origin = _header(scope, b"origin")
+    if origin is None or not origin_allowed(origin, scope):
+        return None
+    return parse_cookie(_header(scope, b"cookie") or "").get(DISPLAY_SOCKET_COOKIE)
+
+
 def display_principal(*, plaintext: str) -> Principal | None:
     key = display_key_lookup(plaintext=plaintext)
     if key is None:
@@ -180,6 +192,8 @@ class RealtimeAuthMiddleware:
         scope = dict(scope, principal=None)
         token = bearer_token(scope)
         key = display_key_param(scope) or (token if token and token.startswith("dk_") else None)
+        if key is None and token is None:
+            key = display_key_cookie(scope)
         if key is not None:
             scope["principal"] = await database_sync_to_async(display_principal)(plaintext=key)
             return await self.inner(scope, receive, send)

@@ -25,6 +25,8 @@ class UnknownPathConsumer(AsyncWebsocketConsumer):
 websocket_urlpatterns = [
     path("ws/v1/boards/<int:board_id>/", BoardJsonConsumer.as_asgi()),
     path("ws/boards/<int:board_id>/", BoardPageConsumer.as_asgi()),
+    # The wall display page's socket: the path its display-key cookie is scoped to.
+    path("ws/boards/<int:board_id>/display/", BoardPageConsumer.as_asgi()),
     re_path(r"", UnknownPathConsumer.as_asgi()),
 ]
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from board.models import Role
-from tests.factories import BoardFactory, member_add
+from tests.factories import BoardFactory, member_add, workspace_member_add
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -68,6 +68,25 @@ def viewer(board):
 
 @pytest.fixture
 def outsider(db):
+    """Someone with an account on the instance, outside the board's workspace."""
     from tests.factories import UserFactory
 
     return UserFactory()
+
+
+@pytest.fixture
+def colleague(board):
+    """Someone in the board's workspace who is not on the board yet."""
+    return workspace_member_add(organization=board.organization)
+
+
+@pytest.fixture
+def fresh_throttles(settings) -> None:
+    """Counters of their own for this test: a cache key prefix no other test or run
+    uses, since counters in Redis outlive the test (an hour for password resets)."""
+    import uuid
+
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }

@@ -49,3 +49,10 @@ def member_add(*, board: Board, user=None, role: Role = Role.MEMBER):
     Membership.objects.update_or_create(board=board, user=user, defaults={"role": role})
     board.organization.members.add(user)
     return user
+
+
+def workspace_member_add(*, organization: Organization, user=None):
+    """Create (or reuse) a user and put them in the workspace, on none of its boards."""
+    user = user or UserFactory()
+    organization.members.add(user)
+    return user

@@ -34,9 +34,11 @@ def pages(board, alice, admin) -> dict[str, tuple[Client, str]]:
     member.force_login(alice)
     staff.force_login(UserFactory(is_staff=True, is_superuser=True))
     _, key = display_key_create(actor=admin, board_id=board.pk, name="Hall TV")
+    wall = Client()
+    wall.get(f"/boards/{board.pk}/display/", {"key": key})  # trades the key for its cookie
     return {
         "board": (member, f"/boards/{board.pk}/"),
-        "display": (Client(), f"/boards/{board.pk}/display/?key={key}"),
+        "display": (wall, f"/boards/{board.pk}/display/"),
         "admin login": (Client(), "/admin/login/"),
         "admin index": (staff, "/admin/"),
         "api docs": (Client(), "/api/v1/docs"),

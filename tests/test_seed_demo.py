@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from board.management.commands.seed_demo import DEMO_PASSWORD
 from board.models import Board, Epic, Event, Role, Sprint, Status, Task
@@ -16,6 +17,13 @@ pytestmark = pytest.mark.django_db
 def fast_password_hashing(settings):
     # Each seed hashes three passwords; the default hasher would make that seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def log_in(username: str, password: str):
+    """authenticate() as the login page calls it: the sign-in throttle needs the request."""
+    return authenticate(
+        RequestFactory().post("/accounts/login/"), username=username, password=password
+    )
 
 
 def seed() -> str:
@@ -99,7 +107,7 @@ def test_seed_demo_users_log_in_with_the_demo_password():
     seed()
 
     for username in ("alice", "bob", "carol"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        assert log_in(username, DEMO_PASSWORD) is not None
 
 
 def test_seed_demo_keeps_the_password_of_an_existing_user(django_user_model):
@@ -109,7 +117,7 @@ def test_seed_demo_keeps_the_password_of_an_existing_user(django_user_model):
 
     seed()
 
-    assert authenticate(username="alice", password="alice-own-secret") is not None
+    assert log_in("alice", "alice-own-secret") is not None
 
 
 def test_seed_demo_refuses_with_debug_off_unless_forced(settings):

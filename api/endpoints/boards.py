@@ -4,12 +4,11 @@
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
+from accounts.selectors import user_by_login
 from api.endpoints._responses import READ_ERRORS, WRITE_ERRORS
 from api.schemas import BoardDetailOut, BoardOut, EventPage, Id, MemberIn, MemberOut
 from api.selectors import boards_with_roles, events_page, member_board
@@ -68,15 +67,10 @@ def board_members_list(request: HttpRequest, board_id: Id) -> list[dict[str, Any
 )
 @idempotent_write
 def board_member_set(request: HttpRequest, board_id: Id, payload: MemberIn) -> Status:
-    """Add a user to the board, or change their role (board admins only)."""
-    identifier = payload.user.strip()
-    user = (
-        get_user_model()
-        .objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
-        .first()
-    )
+    """Add someone from the board's workspace, or change a member's role (board
+    admins only). `user` is an email address if it has `@`, else a username."""
     membership = membership_set_role(
-        actor=request.auth, board_id=board_id, user=user, role=payload.role
+        actor=request.auth, board_id=board_id, user=user_by_login(payload.user), role=payload.role
     )
     return Status(200, {"user": user_public_state(membership.user), "role": membership.role})
 

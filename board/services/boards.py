@@ -36,15 +36,24 @@ def board_create(*, actor: Any, organization: Any, name: Any, description: Any =
         return board
 
 
+# One answer for "no such account" and "an account outside this workspace", so that
+# an admin learns nothing about people outside it.
+NOT_IN_WORKSPACE = (
+    "No one in this workspace has that username or email. Only people in the workspace "
+    "can be added to a board directly; invitations are coming."
+)
+
+
 def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> Membership:
-    """Add the user to the board with `role`, or change their role (admins only)."""
+    """Add a member of the board's workspace to the board with `role`, or change the
+    role of someone already on it (admins only). `user` may be None (nobody matched)."""
     if role not in Role.values:
         raise ValidationFailed(fields={"role": "Choose viewer, member or admin."})
     with transaction.atomic():
         board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.ADMIN)
-        if user is None:
-            raise NotFound("That user does not exist.")
+        if user is None or not _in_workspace_or_on_board(board, user):
+            raise NotFound(NOT_IN_WORKSPACE, fields={"user": NOT_IN_WORKSPACE})
         membership, created = Membership.objects.select_for_update().get_or_create(
             board=board, user=user, defaults={"role": role}
         )
@@ -58,7 +67,6 @@ def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> M
         if not created:
             membership.role = role
             membership.save(update_fields=["role"])
-        board.organization.members.add(user)
         event_record(
             board=board,
             kind=EventKind.MEMBERSHIP_CHANGED,
@@ -66,6 +74,15 @@ def membership_set_role(*, actor: Any, board_id: int, user: Any, role: Any) -> M
             payload={"user": user_public_state(user), "role": role},
         )
         return membership
+
+
+def _in_workspace_or_on_board(board: Board, user: Any) -> bool:
+    """Someone already on the board (from before this rule) can still have their role
+    changed; anyone else must belong to the board's workspace."""
+    return (
+        board.organization.members.filter(pk=user.pk).exists()
+        or Membership.objects.filter(board=board, user=user).exists()
+    )
 
 
 def _last_admin(board: Board) -> bool:

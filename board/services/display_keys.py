@@ -16,6 +16,11 @@ from board.services.access import board_lock, role_require
 from board.services.events import event_record
 
 DISPLAY_KEY_PREFIX = "dk_"
+# A wall display's browser keeps its key in two cookies (board.views.display), one
+# scoped to the display page and one to its socket, so the key leaves the URLs that
+# access logs and browser history record.
+DISPLAY_PAGE_COOKIE = "taskboard_display_key"
+DISPLAY_SOCKET_COOKIE = "taskboard_display_socket_key"
 
 
 def display_key_create(*, actor: Any, board_id: int, name: Any) -> tuple[DisplayKey, str]:

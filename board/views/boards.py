@@ -4,13 +4,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.selectors import user_by_login
 from board.exceptions import DomainError
 from board.forms import MembershipForm, QuickTaskForm, form_add_domain_error
 from board.models import Role
@@ -56,21 +55,13 @@ def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
     board, role = member_board_or_404(user=request.user, board_id=board_id)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identifier = form.cleaned_data["username"].strip()
-        user = (
-            get_user_model()
-            .objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
-            .first()
-        )
+        user = user_by_login(form.cleaned_data["username"])
         try:
             membership_set_role(
                 actor=request.user, board_id=board.pk, user=user, role=form.cleaned_data["role"]
             )
         except DomainError as error:
-            if error.code == "not_found" and user is None:
-                form.add_error("username", "No user has that username or email.")
-            else:
-                form_add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{user.display_name} is now {form.cleaned_data['role']}.")
             return redirect("board_members", board.pk)

@@ -8,7 +8,7 @@ from board.models import Board, Event, Membership, Role, Status
 from board.services import task_claim, task_create
 from realtime.broadcast import event_json
 from tests.api.conftest import error_of
-from tests.factories import BoardFactory, UserFactory, member_add
+from tests.factories import BoardFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -50,16 +50,29 @@ def test_members_lists_each_member_with_their_role(board, alice, admin, alice_ap
     }
 
 
-def test_an_admin_adds_a_member_by_username_or_email(board, admin_api):
-    newcomer = UserFactory()
-
+def test_an_admin_adds_a_member_by_username_or_email(board, admin_api, colleague):
     response = admin_api.post(
-        f"/boards/{board.pk}/members", {"user": newcomer.email, "role": "viewer"}
+        f"/boards/{board.pk}/members", {"user": colleague.email, "role": "viewer"}
     )
 
     assert response.status_code == 200
     assert response.json() == {"user": response.json()["user"], "role": "viewer"}
-    assert Membership.objects.get(board=board, user=newcomer).role == "viewer"
+    assert Membership.objects.get(board=board, user=colleague).role == "viewer"
+
+
+def test_adding_someone_outside_the_workspace_is_the_404_of_no_account(board, admin_api, outsider):
+    stranger = admin_api.post(
+        f"/boards/{board.pk}/members", {"user": outsider.email, "role": "member"}
+    )
+    nobody = admin_api.post(
+        f"/boards/{board.pk}/members", {"user": "nobody@example.com", "role": "member"}
+    )
+
+    assert stranger.status_code == nobody.status_code == 404
+    assert error_of(stranger) == error_of(nobody)
+    assert "Only people in the workspace" in error_of(stranger)["message"]
+    assert outsider.display_name not in stranger.content.decode()
+    assert not Membership.objects.filter(board=board, user=outsider).exists()
 
 
 def test_a_member_cannot_change_roles(board, bob, alice_api):

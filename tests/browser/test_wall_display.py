@@ -96,3 +96,22 @@ def test_revoking_the_key_shows_the_revoked_screen(open_page, board, team, displ
     expect(display.locator("#revoked-screen")).to_be_visible()
     expect(display.locator("#revoked-screen")).to_contain_text("Display key revoked")
     display.screenshot(path=tmp_path / "display-revoked.png")
+
+
+def test_a_display_link_clicked_on_another_site_opens_the_display(open_page, server, board, team):
+    """The key is traded for cookies on a redirect; the page's cookie must survive a
+    redirect that began on another site (localhost and 127.0.0.1 are two sites)."""
+    _, _, admin = team
+    _, key = display_key_create(actor=admin, board_id=board.pk, name="Lobby screen")
+    page = open_page(None, "/accounts/login/")
+    page.goto(server.url.replace("127.0.0.1", "localhost") + "/accounts/login/")
+    page.evaluate(
+        "url => { const link = document.createElement('a'); link.href = url; link.id = 'go';"
+        " link.textContent = 'Open the display'; document.body.appendChild(link); }",
+        f"{server.url}/boards/{board.pk}/display/?key={key}",
+    )
+
+    page.click("#go")
+
+    expect(page.locator("#connection-pill")).to_have_text("Live")
+    assert page.url == f"{server.url}/boards/{board.pk}/display/"

@@ -9,7 +9,14 @@ from channels.db import database_sync_to_async
 from board.models import Role, Status, Task
 from board.services import display_key_create, display_key_revoke, task_create
 from tests.factories import BoardFactory, member_add
-from tests.realtime.conftest import communicator, receive, receive_closed, receive_none
+from tests.realtime.conftest import (
+    ALLOWED_ORIGIN,
+    communicator,
+    receive,
+    receive_closed,
+    receive_none,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,3 +106,70 @@ async def test_revoking_a_key_closes_its_sockets_with_4403(board, admin, display
         if output["type"] == "websocket.close":
             break
     assert output["code"] == 4403
+
+
+def display_cookie(plaintext: str) -> str:
+    return f"taskboard_display_socket_key={plaintext}"
+
+
+async def test_the_display_cookie_opens_the_display_socket_from_our_origin(
+    board, alice, display_key, open_sockets
+):
+    comm = await opened(
+        f"/ws/boards/{board.pk}/display/",
+        open_sockets,
+        cookie=display_cookie(display_key[1]),
+        origin=ALLOWED_ORIGIN,
+    )
+    await comm.send_to(text_data='{"type": "resume", "after": 0}')
+    await database_sync_to_async(task_create)(actor=alice, board_id=board.pk, title="On the wall")
+    frame = ""
+    while "On the wall" not in frame:
+        frame = await comm.receive_from(timeout=3)
+    assert "<form" not in frame and "<button" not in frame
+
+
+async def test_the_display_cookie_beats_a_session_on_the_display_socket(
+    board, alice, display_key, open_sockets
+):
+    session = await database_sync_to_async(session_cookie)(alice)
+    comm = await opened(
+        f"/ws/v1/boards/{board.pk}/",
+        open_sockets,
+        cookie=f"{session}; {display_cookie(display_key[1])}",
+        origin=ALLOWED_ORIGIN,
+    )
+    assert (await receive(comm))["you"]["auth"] == "display"
+
+
+async def test_the_display_cookie_from_a_foreign_origin_is_refused(board, display_key):
+    comm = communicator(
+        f"/ws/boards/{board.pk}/display/",
+        cookie=display_cookie(display_key[1]),
+        origin="https://evil.example",
+    )
+    connected, _ = await comm.connect()
+    assert not connected
+    await comm.disconnect()
+
+
+async def test_the_display_cookie_without_an_origin_is_not_authenticated(
+    board, display_key, open_sockets
+):
+    comm = await opened(
+        f"/ws/boards/{board.pk}/display/", open_sockets, cookie=display_cookie(display_key[1])
+    )
+    assert await receive_closed(comm) == 4401
+
+
+async def test_a_revoked_key_in_the_cookie_is_not_authenticated(
+    board, admin, display_key, open_sockets
+):
+    await database_sync_to_async(display_key_revoke)(actor=admin, key_id=display_key[0].pk)
+    comm = await opened(
+        f"/ws/boards/{board.pk}/display/",
+        open_sockets,
+        cookie=display_cookie(display_key[1]),
+        origin=ALLOWED_ORIGIN,
+    )
+    assert await receive_closed(comm) == 4401

@@ -14,24 +14,48 @@ def role_of(board, user) -> str | None:
     return Membership.objects.filter(board=board, user=user).values_list("role", flat=True).first()
 
 
-def test_admin_adds_a_user_to_the_board_with_a_role(board, admin, outsider):
-    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+def test_admin_adds_a_workspace_member_to_the_board_with_a_role(board, admin, colleague):
+    membership_set_role(actor=admin, board_id=board.pk, user=colleague, role=Role.MEMBER)
 
-    assert role_of(board, outsider) == Role.MEMBER
-
-
-def test_added_user_joins_the_boards_organization(board, admin, outsider):
-    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.VIEWER)
-
-    assert board.organization.members.filter(pk=outsider.pk).exists()
+    assert role_of(board, colleague) == Role.MEMBER
 
 
-def test_added_member_can_create_tasks(board, admin, outsider):
-    membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+def test_added_member_can_create_tasks(board, admin, colleague):
+    membership_set_role(actor=admin, board_id=board.pk, user=colleague, role=Role.MEMBER)
 
-    task = task_create(actor=outsider, board_id=board.pk, title="Now I belong")
+    task = task_create(actor=colleague, board_id=board.pk, title="Now I belong")
 
-    assert task.creator == outsider
+    assert task.creator == colleague
+
+
+def test_someone_outside_the_workspace_cannot_be_added(board, admin, outsider):
+    with pytest.raises(NotFound) as refused:
+        membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+
+    assert "Only people in the workspace" in refused.value.fields["user"]
+    assert role_of(board, outsider) is None
+    assert not board.organization.members.filter(pk=outsider.pk).exists()
+
+
+def test_an_outsider_and_no_one_get_the_same_refusal(board, admin, outsider):
+    with pytest.raises(NotFound) as stranger:
+        membership_set_role(actor=admin, board_id=board.pk, user=outsider, role=Role.MEMBER)
+    with pytest.raises(NotFound) as nobody:
+        membership_set_role(actor=admin, board_id=board.pk, user=None, role=Role.MEMBER)
+
+    assert (stranger.value.message, stranger.value.fields) == (
+        nobody.value.message,
+        nobody.value.fields,
+    )
+
+
+def test_a_member_outside_the_workspace_can_still_have_their_role_changed(board, admin):
+    legacy = UserFactory()
+    Membership.objects.create(board=board, user=legacy, role=Role.MEMBER)
+
+    membership_set_role(actor=admin, board_id=board.pk, user=legacy, role=Role.VIEWER)
+
+    assert role_of(board, legacy) == Role.VIEWER
 
 
 def test_admin_changes_a_members_role(board, admin, alice):

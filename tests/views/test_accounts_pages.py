@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 
 
 def test_register_logs_the_new_user_in(client):
@@ -94,3 +94,32 @@ def test_api_token_page_creates_shows_once_and_revokes(client):
     client.post(reverse("api_token_revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_register_refuses_a_username_with_an_at_sign(client):
+    response = client.post(
+        reverse("register"),
+        {
+            "username": "newhire@corp.example",
+            "email": "squatter@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 422
+    assert "cannot contain" in response.content.decode()
+    assert not User.objects.filter(email="squatter@example.com").exists()
+
+
+def test_login_by_email_finds_the_owner_of_the_email_not_a_squatter(client):
+    squatter = UserFactory(email="squatter@example.com")
+    User.objects.filter(pk=squatter.pk).update(username="newhire@corp.example")
+    UserFactory(username="newhire", email="newhire@corp.example")
+
+    response = client.post(
+        reverse("login"),
+        {"username": "NEWHIRE@corp.example", "password": "correct-horse-battery"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("board_list")).wsgi_request.user.username == "newhire"

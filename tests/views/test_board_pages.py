@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,9 +9,13 @@ from django.urls import reverse
 
 from board.models import Role, Status, Task
 from board.services import task_claim, task_create
-from tests.factories import member_add
+from tests.factories import UserFactory, member_add, workspace_member_add
 
 pytestmark = pytest.mark.django_db
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', "", page)
 
 
 def _board_page_queries(client, board) -> int:
@@ -107,14 +113,14 @@ def test_member_role_is_enforced_for_archive(client, board, alice):
     assert Task.objects.get(pk=task.pk).status == Status.UNASSIGNED
 
 
-def test_admin_can_set_member_roles(client, board, admin, outsider):
+def test_admin_can_set_member_roles(client, board, admin, colleague):
     client.force_login(admin)
     response = client.post(
         reverse("board_members", args=[board.pk]),
-        {"username": outsider.email.upper(), "role": Role.VIEWER},
+        {"username": colleague.email.upper(), "role": Role.VIEWER},
     )
     assert response.status_code == 302
-    assert board.memberships.get(user=outsider).role == Role.VIEWER
+    assert board.memberships.get(user=colleague).role == Role.VIEWER
 
 
 def test_unknown_member_username_gets_a_field_error(client, board, admin):
@@ -123,7 +129,43 @@ def test_unknown_member_username_gets_a_field_error(client, board, admin):
         reverse("board_members", args=[board.pk]), {"username": "nobody", "role": Role.MEMBER}
     )
     assert response.status_code == 422
-    assert "No user has that username or email." in response.content.decode()
+    assert "No one in this workspace has that username or email." in response.content.decode()
+
+
+def test_adding_someone_outside_the_workspace_reads_as_if_they_had_no_account(
+    client, board, admin, outsider
+):
+    client.force_login(admin)
+    members = reverse("board_members", args=[board.pk])
+
+    stranger = client.post(members, {"username": outsider.email, "role": Role.MEMBER})
+    nobody = client.post(members, {"username": "nobody@example.com", "role": Role.MEMBER})
+
+    assert stranger.status_code == nobody.status_code == 422
+    page = stranger.content.decode()
+    assert "Only people in the workspace can be added" in page
+    assert outsider.display_name not in page
+    same = [_without_csrf(page.replace(outsider.email, "nobody@example.com"))]
+    assert same == [_without_csrf(nobody.content.decode())]
+    assert not board.memberships.filter(user=outsider).exists()
+
+
+def test_a_squatters_username_does_not_capture_an_email_lookup(client, board, admin):
+    # The squatter registered first (the lower id), before usernames refused `@`.
+    squatter = workspace_member_add(organization=board.organization)
+    type(squatter).objects.filter(pk=squatter.pk).update(username="newhire@corp.example")
+    hire = workspace_member_add(
+        organization=board.organization, user=UserFactory(email="newhire@corp.example")
+    )
+    client.force_login(admin)
+
+    client.post(
+        reverse("board_members", args=[board.pk]),
+        {"username": "NewHire@corp.example", "role": Role.MEMBER},
+    )
+
+    assert board.memberships.filter(user=hire).exists()
+    assert not board.memberships.filter(user=squatter).exists()
 
 
 def test_ids_beyond_any_row_are_404_not_500(client, alice):

@@ -19,7 +19,9 @@ def display_key(board, admin):
 
 def test_display_opens_without_login_and_has_no_buttons_or_forms(client, board, alice, display_key):
     task_create(actor=alice, board_id=board.pk, title="Shown on the wall")
-    response = client.get(reverse("board_display", args=[board.pk]), {"key": display_key})
+    response = client.get(
+        reverse("board_display", args=[board.pk]), {"key": display_key}, follow=True
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Shown on the wall" in html
@@ -50,9 +52,71 @@ def test_revoked_key_is_refused(client, board, admin, display_key):
 
 def test_light_theme_is_available(client, board, display_key):
     html = client.get(
-        reverse("board_display", args=[board.pk]), {"key": display_key, "theme": "light"}
+        reverse("board_display", args=[board.pk]),
+        {"key": display_key, "theme": "light"},
+        follow=True,
     ).content.decode()
     assert "display-light" in html
+
+
+def test_the_key_is_traded_for_a_cookie_and_a_url_without_it(client, board, display_key):
+    url = reverse("board_display", args=[board.pk])
+
+    response = client.get(url, {"key": display_key, "theme": "light"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?theme=light"
+    cookie = response.cookies["taskboard_display_key"]
+    assert cookie.value == display_key
+    assert (cookie["httponly"], cookie["samesite"]) == (True, "Lax")
+    assert cookie["max-age"] > 0
+
+
+def test_the_cookie_covers_the_display_page_and_its_socket_only(client, board, display_key):
+    response = client.get(reverse("board_display", args=[board.pk]), {"key": display_key})
+
+    cookies = response.cookies
+    assert cookies["taskboard_display_key"]["path"] == f"/boards/{board.pk}/display/"
+    assert cookies["taskboard_display_socket_key"]["path"] == f"/ws/boards/{board.pk}/display/"
+    assert cookies["taskboard_display_socket_key"].value == display_key
+    assert cookies["taskboard_display_socket_key"]["httponly"] is True
+    assert cookies["taskboard_display_socket_key"]["samesite"] == "Strict"
+
+
+def test_the_display_page_opens_with_the_cookie_and_its_socket_url_has_no_key(
+    client, board, display_key
+):
+    url = reverse("board_display", args=[board.pk])
+    client.get(url, {"key": display_key})
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert display_key not in html
+    assert f'ws-connect="/ws/boards/{board.pk}/display/"' in html
+
+
+def test_the_daily_safety_reload_check_gets_an_answer(client, board, display_key):
+    url = reverse("board_display", args=[board.pk])
+    client.get(url, {"key": display_key})
+
+    assert client.head(url).status_code == 200
+
+
+def test_a_wrong_key_sets_no_cookie(client, board, display_key):
+    response = client.get(reverse("board_display", args=[board.pk]), {"key": "dk_wrong"})
+
+    assert response.status_code == 403
+    assert "taskboard_display_key" not in response.cookies
+
+
+def test_a_revoked_key_in_the_cookie_is_refused(client, board, admin, display_key):
+    url = reverse("board_display", args=[board.pk])
+    client.get(url, {"key": display_key})
+    display_key_revoke(actor=admin, key_id=DisplayKey.objects.get(board=board).pk)
+
+    assert client.get(url).status_code == 403
 
 
 def test_admin_creates_a_key_shown_once_then_masked(client, board, admin):
@@ -66,7 +130,7 @@ def test_admin_creates_a_key_shown_once_then_masked(client, board, admin):
     assert stored.key_hash != key and key not in stored.key_hash
     again = client.get(reverse("board_settings", args=[board.pk])).content.decode()
     assert key not in again and stored.prefix in again
-    assert client.get(url.split("testserver")[1]).status_code == 200
+    assert client.get(url.split("testserver")[1], follow=True).status_code == 200
 
 
 def test_admin_revokes_a_key(client, board, admin, display_key):

@@ -151,6 +151,8 @@ def _board_seed(*, organization: Organization, users: dict[str, Any]) -> Board:
         wip_limits={"wip_limit_in_progress": WIP_LIMIT_IN_PROGRESS},
         wip_limits_hard=True,
     )
+    # Only people in the workspace can be put on its boards.
+    organization.members.add(*users.values())
     for username, _, role in others:
         membership_set_role(actor=admin, board_id=board.pk, user=users[username], role=role)
 
