@@ -69,9 +69,7 @@ def event_broadcast(*, event: Event) -> None:
         failure = _send(layer, group, pages)
     if failure is not None:
         # The board's hubs deliver it from the log at their next heartbeat (realtime.heal).
-        logger.error(
-            "Broadcast of event %s#%s failed", event.board_id, event.seq, exc_info=failure
-        )
+        logger.error("Broadcast of event %s#%s failed", event.board_id, event.seq, exc_info=failure)
 
 
 def _send(layer: Any, group: str, message: dict[str, Any]) -> Exception | None:
