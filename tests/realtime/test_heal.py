@@ -7,7 +7,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 import realtime.broadcast
-from tests.realtime.conftest import receive
+from board.services import display_key_create
+from tests.realtime.conftest import communicator, receive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]
 
@@ -30,20 +31,28 @@ async def _next_of(comm, kind: str, *, timeout: float = 6) -> dict:
     return message
 
 
-async def test_a_lost_broadcast_reaches_json_and_page_sockets(
-    connect, page_socket, board, alice, make_task, quick_heartbeat, monkeypatch
+async def test_a_lost_broadcast_reaches_json_page_and_display_sockets(
+    connect, page_socket, board, alice, admin, make_task, quick_heartbeat, monkeypatch, open_sockets
 ):
     json_socket = await connect(alice)
     assert (await _next_of(json_socket, "snapshot"))["seq"] == 0
     page = await page_socket(alice)
     await page.send_json_to({"type": "resume", "after": 0})
+    _, key = await database_sync_to_async(display_key_create)(
+        actor=admin, board_id=board.pk, name="Wall"
+    )
+    display = communicator(f"/ws/boards/{board.pk}/?key={key}")
+    open_sockets.append(display)
+    assert (await display.connect())[0]
+    await display.send_json_to({"type": "resume", "after": 0})
     monkeypatch.setattr(realtime.broadcast, "get_channel_layer", lambda: BrokenLayer())
     task = await database_sync_to_async(make_task)("Written while the bus was down")
     event = await _next_of(json_socket, "event")
     assert (event["seq"], event["task"]["id"], event["own"]) == (1, task.pk, False)
-    while 'id="board-seq" data-seq="1"' not in (frame := await page.receive_from(timeout=6)):
-        pass
-    assert "Written while the bus was down" in frame
+    for comm in (page, display):
+        while 'id="board-seq" data-seq="1"' not in (frame := await comm.receive_from(timeout=6)):
+            pass
+        assert "Written while the bus was down" in frame
 
 
 async def test_json_sockets_get_a_heartbeat_with_the_seq(
