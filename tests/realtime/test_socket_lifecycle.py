@@ -65,7 +65,11 @@ async def test_server_shutdown_closes_with_1012(connect, alice, open_sockets):
     assert {"type": "websocket.close", "code": 1012} in frames
 
 
-async def test_channel_layer_failure_closes_with_1013(connect, alice, settings, monkeypatch):
+async def test_a_channel_layer_failure_leaves_the_socket_open(
+    connect, alice, settings, monkeypatch
+):
+    """The layer only wakes sockets up: without it the hub delivers from the log
+    (tests/realtime/test_hub.py), so closing would only make clients reconnect."""
     settings.CHANNEL_GROUP_REJOIN_SECONDS = 0.2
     comm = await connect(alice)
     assert (await receive(comm))["type"] == "snapshot"
@@ -74,5 +78,4 @@ async def test_channel_layer_failure_closes_with_1013(connect, alice, settings, 
         raise ConnectionError("redis went away")
 
     monkeypatch.setattr(get_channel_layer(), "group_add", broken_group_add)
-    output = await comm.receive_output(timeout=3)
-    assert output == {"type": "websocket.close", "code": 1013}
+    await receive_none(comm, timeout=1.0)
