@@ -48,6 +48,8 @@ CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 SHUTDOWN_FLUSH_SECONDS = 0.1
 TEARDOWN_SECONDS = 5.0
+# How long a shutdown waits for an action under way to be answered.
+IN_FLIGHT_SECONDS = 5.0
 
 
 def rate_limit() -> TokenBucket:
@@ -76,12 +78,16 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         self.tasks: set[asyncio.Task[None]] = set()
         self.slot_holder: str | None = None
         self.gap_task: asyncio.Task[None] | None = None
+        # An action's answer being worked out (its frame), so that a shutdown sends
+        # the answer before the close.
+        self.in_flight: asyncio.Future[str] | None = None
         try:
             await self._serve(scope, receive, send)
         except asyncio.CancelledError:
-            # Daphne cancels every application when it shuts down. The close frame
-            # needs one more turn of the loop to leave before the server drops the
-            # connection.
+            # Daphne cancels every application when it shuts down. An action under way
+            # may commit: its answer goes out first. The close frame needs one more
+            # turn of the loop to leave before the server drops the connection.
+            await self._finish_in_flight()
             await self._close_quietly(CLOSE_SERVICE_RESTART)
             await asyncio.sleep(SHUTDOWN_FLUSH_SECONDS)
             raise
@@ -153,6 +159,17 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             return
         async with self._exclusive():
             await self.on_frame(message.get("text"), message.get("bytes"))
+
+    async def _finish_in_flight(self) -> None:
+        work, self.in_flight = self.in_flight, None
+        if work is None or self.closed:
+            return
+        try:
+            frame = await asyncio.wait_for(asyncio.shield(work), IN_FLIGHT_SECONDS)
+        except Exception:
+            logger.warning("Socket %s closed before its action's answer", self.connection_id)
+            return
+        await self.send_text(frame)
 
     async def _refuse(self, code: int) -> None:
         # Accept first: a close during the handshake reaches the client as HTTP 403

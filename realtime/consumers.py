@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -119,13 +120,27 @@ class BoardJsonConsumer(BoardSocketConsumer):
                 )
             )
             return
-        reply = await database_sync_to_async(action_run)(
-            actor=self.principal.user,
-            board_id=self.access.board.pk,
-            origin=self.connection_id,
-            message=message,
+        run = database_sync_to_async(action_run)
+        work = asyncio.ensure_future(
+            self._answer(
+                run(
+                    actor=self.principal.user,
+                    board_id=self.access.board.pk,
+                    origin=self.connection_id,
+                    message=message,
+                )
+            )
         )
-        await self._send_message(reply)
+        # Shielded: a shutdown cancels the socket, not the action, whose answer it
+        # then sends before closing (BoardSocketConsumer._finish_in_flight).
+        self.in_flight = work
+        frame = await asyncio.shield(work)
+        self.in_flight = None
+        await self.send_text(frame)
+
+    @staticmethod
+    async def _answer(reply: Any) -> str:
+        return message_text(await reply)
 
     async def _send_message(self, message: dict[str, Any]) -> None:
         await self.send_text(message_text(message))

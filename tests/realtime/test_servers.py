@@ -7,6 +7,7 @@ import asyncio
 import http.client
 import secrets
 import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,11 +15,11 @@ import orjson
 import pytest
 import redis
 from channels.db import database_sync_to_async
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client as HttpClient
 
 from accounts.tokens import api_token_create
-from board.models import Role
+from board.models import Board, Role
 from board.selectors import board_snapshot
 from board.services import task_create, task_update
 from tests.factories import member_add
@@ -371,3 +372,40 @@ async def test_a_worker_holds_at_most_its_pool_of_database_connections(start_ser
     assert statuses == [200] * 60
     after = await database_sync_to_async(_database_connections)()
     assert after - before <= 3
+
+
+async def test_an_action_under_way_at_shutdown_is_answered_before_the_close(
+    start_servers, board, alice
+):
+    """The write commits: its ack must reach the client before the 1012, or a client
+    retrying it would create the task twice."""
+    (server,) = start_servers(1)
+    client = await synced_client(server, board.pk, await token(alice))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_board_lock() -> None:
+        with transaction.atomic():
+            Board.objects.select_for_update().get(pk=board.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_board_lock)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        await client.send({"type": "create", "ref": "in-flight", "title": "Made at shutdown"})
+        await asyncio.sleep(1.5)  # the action now waits for the lock
+        server.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        release.set()
+        ack = await client.next_of("ack", timeout=10)
+        assert ack["ref"] == "in-flight"
+        with pytest.raises(Exception) as closed:
+            while True:
+                await client.next(timeout=10)
+        assert closed.value.rcvd.code == 1012
+    finally:
+        release.set()
+        holder.join(10)
+        await client.close()
