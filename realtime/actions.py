@@ -14,8 +14,9 @@ from board import services
 from board.exceptions import DomainError, NotFound
 from board.models import Task
 from board.public import task_public_state
+from board.refusals import refusal_of
 from realtime.origin import origin_scope
-from realtime.protocol import ClientMessage, domain_error_message, error_message
+from realtime.protocol import ClientMessage, error_message, refusal_message
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +69,11 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
                 task_id is not None
                 and not Task.objects.filter(pk=task_id, board_id=board_id).exists()
             ):
-                raise NotFound("This task is not on this board.")
+                raise NotFound("This task does not exist.")
             task = ACTION_SERVICES[message.type](actor, board_id, **args)
             state = task_public_state(task)
     except DomainError as error:
-        task = task_public_state(error.task) if error.task is not None else None
-        return domain_error_message(error, ref=message.ref, task=task)
+        return refusal_message(refusal_of(error), ref=message.ref)
     except Exception:
         logger.exception("Action %s failed", message.type)
         return error_message(
