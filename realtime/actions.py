@@ -65,9 +65,11 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
         with origin_scope(origin) as scope:
             task_id = args.get("task_id")
             # A socket acts on its own board only, even if the user belongs to others.
+            # A task that does not exist at all is left to the service, which checks
+            # the arguments first, as it does for the pages and the API.
             if (
                 task_id is not None
-                and not Task.objects.filter(pk=task_id, board_id=board_id).exists()
+                and Task.objects.filter(pk=task_id).exclude(board_id=board_id).exists()
             ):
                 raise NotFound("This task does not exist.")
             task = ACTION_SERVICES[message.type](actor, board_id, **args)
