@@ -1,8 +1,9 @@
 """One error shape for every refusal: `{"error": {"code", "message", "fields"}}`.
 
-The codes are the WebSocket protocol's (docs/protocol.md), and a DomainError is
-worded by the same function as on the socket, so a script and a page read the same
-refusal. A 409 also carries the task's current state, as the socket's `error` does.
+A DomainError is translated by board/refusals.py, as on the socket and the pages, so
+a script and a page read the same refusal with the same status; a 409 also carries
+the task's current state. The API's own errors (no token, no such endpoint, too many
+writes) are API_ERRORS. The table of codes is in docs/api.md.
 """
 
 from __future__ import annotations
@@ -15,43 +16,32 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from board.exceptions import DomainError
+from board.exceptions import DomainError, PermissionDenied, ValidationFailed, domain_error_codes
 from board.limits import body_too_large_message
-from board.public import task_public_state
-from realtime.protocol import domain_error_message
+from board.refusals import refusal_of
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_CODE = {
-    "already_claimed": 409,
-    "version_conflict": 409,
-    "invalid_transition": 409,
-    "wip_limit": 409,
-    "forbidden": 403,
-    "not_found": 404,
-    "invalid": 422,
-    "rate_limited": 429,
-    "too_large": 413,
-    "unauthenticated": 401,
-    "method_not_allowed": 405,
-    "internal": 500,
-}
-CODE_BY_STATUS = {
-    400: "invalid",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    422: "invalid",
-    429: "rate_limited",
-}
-STATUS_MESSAGES = {
-    "not_found": "There is nothing here. The endpoints are listed at /api/v1/docs.",
-    "rate_limited": "Too many writes; wait for the time in Retry-After, then try again.",
+# The API's own refusals, besides the domain's (board/exceptions.py): code -> (HTTP
+# status, message). A new one is one line here.
+API_ERRORS: dict[str, tuple[int, str]] = {
     "unauthenticated": (
-        "Send `Authorization: Bearer <api token>`, or use a signed-in session with its CSRF token."
+        401,
+        "Send `Authorization: Bearer <api token>`, or use a signed-in session with its CSRF token.",
     ),
-    "method_not_allowed": "This endpoint does not take that method; see the Allow header.",
+    "not_found": (404, "There is nothing here. The endpoints are listed at /api/v1/docs."),
+    "method_not_allowed": (405, "This endpoint does not take that method; see the Allow header."),
+    "rate_limited": (429, "Too many writes; wait for the time in Retry-After, then try again."),
+    "too_large": (413, "The request is too large."),  # the handler names the limit
+    "internal": (500, "Something went wrong on our side; try again."),
+}
+ERROR_CODES = tuple(dict.fromkeys([*domain_error_codes(), *API_ERRORS]))
+# The statuses ninja raises itself (HttpError), by code. A body it cannot parse (400)
+# is answered as any other invalid input.
+CODE_BY_STATUS = {status: code for code, (status, _) in API_ERRORS.items()} | {
+    400: ValidationFailed.code,
+    403: PermissionDenied.code,
+    422: ValidationFailed.code,
 }
 
 
@@ -68,13 +58,10 @@ def error_body(
     return {"error": error}
 
 
-def error_response(
-    *, code: str, message: str, fields: dict[str, str] | None = None
-) -> HttpResponse:
-    """An error outside ninja's reach (unknown URL, wrong method)."""
-    return JsonResponse(
-        error_body(code=code, message=message, fields=fields), status=STATUS_BY_CODE[code]
-    )
+def api_error_response(code: str) -> HttpResponse:
+    """One of API_ERRORS, outside ninja's reach (unknown URL, wrong method)."""
+    status, message = API_ERRORS[code]
+    return JsonResponse(error_body(code=code, message=message), status=status)
 
 
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
@@ -96,25 +83,21 @@ def errors_install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        task = task_public_state(exc.task) if exc.task is not None else None
-        message = domain_error_message(exc, ref=None, task=task)
-        body = error_body(
-            code=exc.code, message=message["message"], fields=message.get("fields"), task=task
-        )
-        return respond(request, STATUS_BY_CODE.get(exc.code, 422), body)
+        refusal = refusal_of(exc)
+        return respond(request, refusal.status, error_body(**refusal.wire()))
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = validation_fields(exc.errors)
         name, text = next(iter(fields.items()), ("body", "Invalid."))
-        body = error_body(code="invalid", message=f"{name}: {text}", fields=fields)
-        return respond(request, 422, body)
+        body = error_body(code=ValidationFailed.code, message=f"{name}: {text}", fields=fields)
+        return respond(request, ValidationFailed.http_status, body)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = CODE_BY_STATUS.get(exc.status_code, "invalid")
-        status = STATUS_BY_CODE[code] if exc.status_code == 400 else exc.status_code
-        message = STATUS_MESSAGES.get(code, exc.message)
+        code = CODE_BY_STATUS.get(exc.status_code, ValidationFailed.code)
+        status = ValidationFailed.http_status if exc.status_code == 400 else exc.status_code
+        message = API_ERRORS[code][1] if code in API_ERRORS else exc.message
         if isinstance(exc, AuthenticationError):
             message = getattr(request, "api_auth_problem", None) or message
         response = respond(request, status, error_body(code=code, message=message))
@@ -124,16 +107,18 @@ def errors_install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        body = error_body(code="not_found", message=str(exc) or STATUS_MESSAGES["not_found"])
-        return respond(request, 404, body)
+        status, message = API_ERRORS["not_found"]
+        return respond(request, status, error_body(code="not_found", message=str(exc) or message))
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        body = error_body(code="too_large", message=body_too_large_message())
-        return respond(request, 413, body)
+        status, _ = API_ERRORS["too_large"]
+        return respond(
+            request, status, error_body(code="too_large", message=body_too_large_message())
+        )
 
     @api.exception_handler(Exception)
     def internal(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API request %s %s failed", request.method, request.path)
-        body = error_body(code="internal", message="Something went wrong on our side; try again.")
-        return respond(request, 500, body)
+        status, message = API_ERRORS["internal"]
+        return respond(request, status, error_body(code="internal", message=message))

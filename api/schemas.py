@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, field_validator
 
+from api.errors import ERROR_CODES
 from board.limits import (
     DESCRIPTION_MAX_LENGTH,
     MOVE_INDEX_MAX,
@@ -30,20 +31,7 @@ Version = Annotated[int, Field(ge=0, le=VERSION_MAX, description="The version yo
 StatusName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE", "ARCHIVED"]
 ColumnName = Literal["UNASSIGNED", "IN_PROGRESS", "DONE"]
 RoleName = Literal["viewer", "member", "admin"]
-ErrorCode = Literal[
-    "already_claimed",
-    "version_conflict",
-    "invalid_transition",
-    "wip_limit",
-    "forbidden",
-    "not_found",
-    "invalid",
-    "rate_limited",
-    "too_large",
-    "unauthenticated",
-    "method_not_allowed",
-    "internal",
-]
+ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
 # Dates go out exactly as board/public.py writes them (the WebSocket's strings).
 IsoDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 IsoDateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -224,7 +212,12 @@ class StatusIn(Input):
 
 
 class MoveIn(Input):
-    index: int = Field(ge=0, le=MOVE_INDEX_MAX, description="0 is the top of the column.")
+    # No `ge`/`le`: the service refuses an index out of range, in the same words at
+    # every door (docs/api.md); the schema only documents the range.
+    index: int = Field(
+        json_schema_extra={"minimum": 0, "maximum": MOVE_INDEX_MAX},
+        description="0 is the top of the column.",
+    )
     status: ColumnName | None = Field(None, description="Another column; default: its own.")
     expected_version: Version | None = None
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 
-from api.errors import STATUS_MESSAGES, error_response
+from api.errors import api_error_response
 from api.main import api
 
 
@@ -25,9 +25,7 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return endpoint_not_found(request)
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
             allow = response.get("Allow", "")
-            response = error_response(
-                code="method_not_allowed", message=STATUS_MESSAGES["method_not_allowed"]
-            )
+            response = api_error_response("method_not_allowed")
             response["Allow"] = allow
         return response
 
@@ -35,7 +33,7 @@ def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return error_response(code="not_found", message=STATUS_MESSAGES["not_found"])
+    return api_error_response("not_found")
 
 
 patterns, _, app_name = api.urls  # the namespace ninja reverses its docs URLs in

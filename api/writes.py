@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.responses import Status
 
-from api.idempotency import (
+from idempotency.keys import (
     IDEMPOTENCY_HEADER,
     KEY_MAX_LENGTH,
     idempotency_key_clean,

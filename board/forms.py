@@ -20,6 +20,36 @@ from board.limits import (
     WIP_LIMIT_MAX,
 )
 from board.models import Board, Epic, Role
+from board.refusals import Refusal, refusal_of
+
+
+class RefusableForm(forms.Form):
+    """A form whose submission a service may refuse. The refusal shows on the fields
+    it names, else above them, and the page answers with the refusal's HTTP status,
+    as the API and the socket do (board/refusals.py)."""
+
+    refusal: Refusal | None = None
+    # The form's name for a field the refusal names otherwise (as the API does).
+    field_names: dict[str, str] = {}
+
+    def refuse(self, error: DomainError) -> Refusal:
+        self.refusal = refusal_of(error)
+        named = {
+            self.field_names.get(name, name): text for name, text in self.refusal.fields.items()
+        }
+        on_fields = {name: text for name, text in named.items() if name in self.fields}
+        for name, text in on_fields.items():
+            self.add_error(name, text)
+        if not on_fields:
+            self.add_error(None, self.refusal.message)
+        return self.refusal
+
+    @property
+    def http_status(self) -> int:
+        """The page's status: the refusal's, 422 for input the form itself refuses."""
+        if self.refusal is not None:
+            return self.refusal.status
+        return 422 if self.errors else 200
 
 
 class TextareaField(forms.CharField):
@@ -40,7 +70,7 @@ def wip_limit_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(min_value=0, max_value=WIP_LIMIT_MAX, required=False, label=label)
 
 
-class TaskForm(forms.Form):
+class TaskForm(RefusableForm):
     title = forms.CharField(max_length=TASK_TITLE_MAX_LENGTH, strip=True)
     description = description_field(TASK_DESCRIPTION_MAX_LENGTH, rows=4)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -55,44 +85,31 @@ class TaskForm(forms.Form):
         self.fields["title"].widget.attrs.update({"autocomplete": "off"})
 
 
-class QuickTaskForm(forms.Form):
+class QuickTaskForm(RefusableForm):
     """The inline "new task" form at the top of the Unassigned column."""
 
     title = forms.CharField(max_length=TASK_TITLE_MAX_LENGTH, strip=True)
 
 
-class EpicForm(forms.Form):
+class EpicForm(RefusableForm):
     name = forms.CharField(max_length=NAME_MAX_LENGTH)
     description = description_field(DESCRIPTION_MAX_LENGTH, rows=3)
 
 
-class SprintForm(forms.Form):
+class SprintForm(RefusableForm):
     name = forms.CharField(max_length=NAME_MAX_LENGTH)
     description = description_field(DESCRIPTION_MAX_LENGTH, rows=3)
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(RefusableForm):
+    field_names = {"user": "username"}
     username = forms.CharField(max_length=USER_IDENTIFIER_MAX_LENGTH, label="Username or email")
     role = forms.ChoiceField(choices=Role.choices)
 
 
-# Services name some fields as the API does; the forms call them otherwise.
-_FORM_FIELD_FOR = {"epic_id": "epic", "user": "username"}
-
-
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else above them."""
-    on_fields = {_FORM_FIELD_FOR.get(name, name): text for name, text in error.fields.items()}
-    on_fields = {name: text for name, text in on_fields.items() if name in form.fields}
-    for name, text in on_fields.items():
-        form.add_error(name, text)
-    if not on_fields:
-        form.add_error(None, error.message)
-
-
-class BoardSettingsForm(forms.Form):
+class BoardSettingsForm(RefusableForm):
     wip_limit_unassigned = wip_limit_field("WIP limit: Unassigned")
     wip_limit_in_progress = wip_limit_field("WIP limit: In progress")
     wip_limit_done = wip_limit_field("WIP limit: Done")
@@ -103,7 +120,7 @@ class BoardSettingsForm(forms.Form):
     )
 
 
-class DisplayKeyForm(forms.Form):
+class DisplayKeyForm(RefusableForm):
     name = forms.CharField(
         max_length=DISPLAY_KEY_NAME_MAX_LENGTH,
         label="Display name",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "board",
     "realtime",
     "ninja",
+    "idempotency",
     "api",
     "axes",
 ]

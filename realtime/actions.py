@@ -14,8 +14,9 @@ from board import services
 from board.exceptions import DomainError, NotFound
 from board.models import Task
 from board.public import task_public_state
+from board.refusals import refusal_of
 from realtime.origin import origin_scope
-from realtime.protocol import ClientMessage, domain_error_message, error_message
+from realtime.protocol import ClientMessage, error_message, refusal_message
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +65,17 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
         with origin_scope(origin) as scope:
             task_id = args.get("task_id")
             # A socket acts on its own board only, even if the user belongs to others.
+            # A task that does not exist at all is left to the service, which checks
+            # the arguments first, as it does for the pages and the API.
             if (
                 task_id is not None
-                and not Task.objects.filter(pk=task_id, board_id=board_id).exists()
+                and Task.objects.filter(pk=task_id).exclude(board_id=board_id).exists()
             ):
-                raise NotFound("This task is not on this board.")
+                raise NotFound("This task does not exist.")
             task = ACTION_SERVICES[message.type](actor, board_id, **args)
             state = task_public_state(task)
     except DomainError as error:
-        task = task_public_state(error.task) if error.task is not None else None
-        return domain_error_message(error, ref=message.ref, task=task)
+        return refusal_message(refusal_of(error), ref=message.ref)
     except Exception:
         logger.exception("Action %s failed", message.type)
         return error_message(

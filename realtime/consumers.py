@@ -15,7 +15,9 @@ from urllib.parse import parse_qs
 import orjson
 from channels.db import database_sync_to_async
 
+from board.exceptions import PermissionDenied
 from board.models import Board, Event
+from board.refusals import refusal_of
 from board.selectors import BoardSnapshot, board_snapshot
 from realtime.actions import action_run
 from realtime.board_socket import BoardSocketConsumer
@@ -33,6 +35,7 @@ from realtime.protocol import (
     frame_parse,
     message_text,
     protocol_error_message,
+    refusal_message,
 )
 
 logger = logging.getLogger(__name__)
@@ -114,11 +117,8 @@ class BoardJsonConsumer(BoardSocketConsumer):
 
     async def _act(self, message: ClientMessage) -> None:
         if self.principal.user is None or self.principal.read_only:
-            await self._send_message(
-                error_message(
-                    ref=message.ref, code="forbidden", message="This connection is read-only."
-                )
-            )
+            refusal = refusal_of(PermissionDenied("This connection is read-only."))
+            await self._send_message(refusal_message(refusal, ref=message.ref))
             return
         run = database_sync_to_async(action_run)
         work = asyncio.ensure_future(

@@ -13,15 +13,14 @@ from typing import Any
 
 import orjson
 
-from board.exceptions import DomainError
 from board.limits import (
     DATE_MAX_LENGTH,
-    MOVE_INDEX_MAX,
     STATUS_MAX_LENGTH,
     TASK_DESCRIPTION_MAX_LENGTH,
     TASK_TITLE_MAX_LENGTH,
     VERSION_MAX,
 )
+from board.refusals import Refusal
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -89,7 +88,9 @@ FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "due_date": (_text(DATE_MAX_LENGTH, null=True), "Must be a date like 2026-12-31, or null."),
     "epic": (_id_or_null, "Must be an epic id, or null."),
-    "index": (_up_to(MOVE_INDEX_MAX), f"Must be a whole number from 0 to {MOVE_INDEX_MAX:,}."),
+    # Only the type: the service refuses an index out of range, in the same words at
+    # every door.
+    "index": (_int, "Must be an integer."),
 }
 
 # type -> (required fields, optional fields)
@@ -177,21 +178,14 @@ def error_message(
     return error
 
 
+def refusal_message(refusal: Refusal, *, ref: Any) -> dict[str, Any]:
+    """A service's refusal, worded as at every door (board/refusals.py)."""
+    return error_message(ref=ref, **refusal.wire())
+
+
 def protocol_error_message(error: ProtocolError) -> dict[str, Any]:
     fields = {error.field: error.message} if error.field else None
     return error_message(ref=error.ref, code=error.code, message=error.message, fields=fields)
-
-
-# Service argument names that the protocol spells differently.
-SERVICE_FIELD_NAMES = {"task_id": "task", "epic_id": "epic"}
-
-
-def domain_error_message(error: DomainError, *, ref: Any, task: dict[str, Any] | None) -> dict:
-    fields = {SERVICE_FIELD_NAMES.get(name, name): str(text) for name, text in error.fields.items()}
-    message = error.message
-    if fields and message == type(error).default_message:
-        message = next(iter(fields.values()))
-    return error_message(ref=ref, code=error.code, message=message, fields=fields, task=task)
 
 
 class TokenBucket:

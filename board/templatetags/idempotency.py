@@ -4,7 +4,7 @@ same form twice (a double click, a retried POST) changes the board only once."""
 from django import template
 from django.utils.html import format_html
 
-from api.idempotency import IDEMPOTENCY_FORM_FIELD, idempotency_key_new
+from idempotency.keys import IDEMPOTENCY_FORM_FIELD, idempotency_key_new
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from api.idempotency import idempotent_run, request_fingerprint, request_idempotency_key
+from idempotency.keys import idempotent_run, request_fingerprint, request_idempotency_key
 
 
 def run_once(request: HttpRequest, write: Callable[[], Any]) -> Any:

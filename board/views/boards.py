@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import user_by_login
 from board.exceptions import DomainError
-from board.forms import MembershipForm, QuickTaskForm, form_add_domain_error
+from board.forms import MembershipForm, QuickTaskForm
 from board.models import Role
 from board.selectors import board_members, board_snapshot, boards_for_user, role_at_least
 from board.services import membership_set_role
@@ -61,7 +61,7 @@ def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
                 actor=request.user, board_id=board.pk, user=user, role=form.cleaned_data["role"]
             )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form.refuse(error)
         else:
             messages.success(request, f"{user.display_name} is now {form.cleaned_data['role']}.")
             return redirect("board_members", board.pk)
@@ -75,5 +75,5 @@ def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
             "members": board_members(board=board),
             "form": form,
         },
-        status=422 if form.errors else 200,
+        status=form.http_status,
     )

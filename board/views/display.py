@@ -11,7 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from board.exceptions import DomainError
-from board.forms import BoardSettingsForm, DisplayKeyForm, form_add_domain_error
+from board.forms import BoardSettingsForm, DisplayKeyForm
 from board.models import Role
 from board.selectors import board_display_keys, board_last_change, board_snapshot, display_key_board
 from board.services import board_settings_update, display_key_create, display_key_revoke
@@ -106,7 +106,7 @@ def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
                 wip_limits_hard=data["wip_limits_hard"],
             )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form.refuse(error)
         else:
             messages.success(request, "Settings saved.")
             return redirect("board_settings", board.pk)
@@ -122,7 +122,7 @@ def _settings_page(request, board, form, key_form, new_key: str | None = None) -
         "new_key": new_key,
         "is_admin": True,
     }
-    status = 422 if form.errors or key_form.errors else 200
+    status = form.http_status if form.errors else key_form.http_status
     return render(request, "board/board_settings.html", context, status=status)
 
 
@@ -138,7 +138,7 @@ def display_key_create_view(request: HttpRequest, board_id: int) -> HttpResponse
                 actor=request.user, board_id=board.pk, name=key_form.cleaned_data["name"]
             )
         except DomainError as error:
-            form_add_domain_error(key_form, error)
+            key_form.refuse(error)
         else:
             key_form = DisplayKeyForm()
     settings_form = BoardSettingsForm(

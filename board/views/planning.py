@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from board.exceptions import DomainError
-from board.forms import EpicForm, SprintForm, form_add_domain_error
+from board.forms import EpicForm, SprintForm
 from board.models import Role, Sprint, Status, Task
 from board.selectors import board_epics, board_sprints, role_at_least, sprint_progress_percent
 from board.services import epic_create, sprint_add_task, sprint_create, sprint_remove_task
@@ -27,7 +27,7 @@ def epic_list(request: HttpRequest, board_id: int) -> HttpResponse:
             data = form.cleaned_data
             run_once(request, lambda: epic_create(actor=request.user, board_id=board.pk, **data).pk)
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form.refuse(error)
         else:
             messages.success(request, "Epic created.")
             return redirect("epic_list", board.pk)
@@ -37,7 +37,7 @@ def epic_list(request: HttpRequest, board_id: int) -> HttpResponse:
         "form": form,
         "can_edit": role_at_least(role, Role.MEMBER),
     }
-    return render(request, "board/epic_list.html", context, status=422 if form.errors else 200)
+    return render(request, "board/epic_list.html", context, status=form.http_status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +52,7 @@ def sprint_list(request: HttpRequest, board_id: int) -> HttpResponse:
                 request, lambda: sprint_create(actor=request.user, board_id=board.pk, **data).pk
             )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form.refuse(error)
         else:
             messages.success(request, "Sprint created.")
             return redirect("sprint_detail", sprint_id)
@@ -67,7 +67,7 @@ def sprint_list(request: HttpRequest, board_id: int) -> HttpResponse:
         "form": form,
         "can_edit": role_at_least(role, Role.MEMBER),
     }
-    return render(request, "board/sprint_list.html", context, status=422 if form.errors else 200)
+    return render(request, "board/sprint_list.html", context, status=form.http_status)
 
 
 def _sprint_for_member(request: HttpRequest, sprint_id: int) -> tuple[Sprint, Role]:

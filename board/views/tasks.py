@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from board.exceptions import DomainError, ValidationFailed
-from board.forms import QuickTaskForm, TaskForm, form_add_domain_error
+from board.forms import QuickTaskForm, TaskForm
 from board.models import Role, Status, Task
 from board.public import task_public_state
+from board.refusals import refusal_of
 from board.selectors import board_column_counts, role_at_least, task_for_member, task_history
 from board.services import (
     task_archive,
@@ -25,11 +26,16 @@ from board.services import (
 )
 from board.views._access import member_board_or_404, member_task_or_404
 from board.views._once import run_once
-from board.views._responses import card_update_response
+from board.views._responses import card_update_response, form_response, task_card_response
 
 # Each card button: the service call it makes and what it says when it succeeds.
 TASK_ACTIONS: dict[str, tuple[Callable[..., Task], str]] = {
-    "claim": (lambda actor, task_id, version: task_claim(actor=actor, task_id=task_id), "Claimed."),
+    "claim": (
+        lambda actor, task_id, version: task_claim(
+            actor=actor, task_id=task_id, expected_version=version
+        ),
+        "Claimed.",
+    ),
     "release": (
         lambda actor, task_id, version: task_release(
             actor=actor, task_id=task_id, expected_version=version
@@ -78,29 +84,18 @@ def _current_card(*, user: Any, task_id: int) -> dict[str, Any] | None:
 def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
     if action not in TASK_ACTIONS:
         raise Http404("Unknown action.")
-    task, _ = member_task_or_404(user=request.user, task_id=task_id)
     service, success = TASK_ACTIONS[action]
     try:
         version = _int_or_none(request.POST.get("expected_version"), "expected_version")
         run_once(request, lambda: service(request.user, task_id, version).pk)
     except DomainError as error:
-        card = _current_card(user=request.user, task_id=task_id)
-        response = card_update_response(request, board=task.board, task=card, error=error.message)
-        if request.htmx:
-            response.status_code = 409 if error.code != "forbidden" else 403
-        return response
-    return card_update_response(
-        request,
-        board=task.board,
-        task=_current_card(user=request.user, task_id=task_id),
-        notice=success,
-    )
+        return task_card_response(request, task_id=task_id, refusal=refusal_of(error))
+    return task_card_response(request, task_id=task_id, notice=success)
 
 
 @require_POST
 @login_required
 def task_move_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    task, _ = member_task_or_404(user=request.user, task_id=task_id)
     try:
         index = _int_or_none(request.POST.get("index"), "index") or 0
         version = _int_or_none(request.POST.get("expected_version"), "expected_version")
@@ -118,13 +113,8 @@ def task_move_view(request: HttpRequest, task_id: int) -> HttpResponse:
             ),
         )
     except DomainError as error:
-        card = _current_card(user=request.user, task_id=task_id)
-        response = card_update_response(request, board=task.board, task=card, error=error.message)
-        if request.htmx:
-            response.status_code = 409
-        return response
-    card = _current_card(user=request.user, task_id=task_id)
-    return card_update_response(request, board=task.board, task=card)
+        return task_card_response(request, task_id=task_id, refusal=refusal_of(error))
+    return task_card_response(request, task_id=task_id)
 
 
 @require_POST
@@ -139,7 +129,7 @@ def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
                 request, lambda: task_create(actor=request.user, board_id=board.pk, title=title).pk
             )
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form.refuse(error)
         else:
             if not request.htmx:
                 return card_update_response(request, board=board, task=None, notice="Task added.")
@@ -151,7 +141,7 @@ def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
             }
             return render(request, "board/_quick_task_form.html", context)
     template = "board/_quick_task_form.html" if request.htmx else "board/task_new.html"
-    return render(request, template, {"board": board, "quick_form": form}, status=422)
+    return form_response(request, template, {"board": board, "quick_form": form}, form=form)
 
 
 @require_GET
@@ -206,7 +196,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                     ),
                 )
             except DomainError as error:
-                form_add_domain_error(form, error)
+                form.refuse(error)
             else:
                 if not request.htmx:
                     return redirect("task_detail", task.pk)
@@ -215,4 +205,4 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                 return trigger_client_event(response, "taskboard:dialog-close")
     template = "board/_task_edit_form.html" if request.htmx else "board/task_edit.html"
     context = {"task": task, "board": board, "form": form, "can_edit": role != Role.VIEWER}
-    return render(request, template, context, status=422 if form.errors else 200)
+    return form_response(request, template, context, form=form)

@@ -36,11 +36,12 @@
     return 500 + Math.random() * ceiling;
   }
   htmx.config.wsReconnectDelay = reconnectDelay;
-  // Refusals (403, 409) and validation errors (422) carry the markup to show.
+  // Refusals (403, 404, 409) and validation errors (422) carry the markup to show.
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
     { code: "403", swap: true },
+    { code: "404", swap: true },
     { code: "409", swap: true },
     { code: "422", swap: true },
     { code: "[45]..", swap: false, error: true },

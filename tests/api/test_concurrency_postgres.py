@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from accounts.tokens import api_token_create
-from api.models import IdempotencyKey
 from board.models import Event, Task
 from board.services import task_create
+from idempotency.models import IdempotencyKey
 from tests.api.conftest import ApiClient
 from tests.factories import member_add
 from tests.threads import threads_run

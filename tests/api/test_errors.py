@@ -4,14 +4,35 @@ from __future__ import annotations
 
 import pytest
 
-from api.errors import STATUS_BY_CODE
+from api.errors import API_ERRORS
+from board.exceptions import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    TaskAlreadyClaimed,
+    ValidationFailed,
+    VersionConflict,
+    WipLimitReached,
+)
 from tests.api.conftest import BASE, error_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_status_of_each_protocol_code_is_the_issues():
-    assert {code: STATUS_BY_CODE[code] for code in STATUS_BY_CODE if code != "internal"} == {
+    refusals = [
+        TaskAlreadyClaimed,
+        VersionConflict,
+        InvalidTransition,
+        WipLimitReached,
+        PermissionDenied,
+        NotFound,
+        ValidationFailed,
+    ]
+    statuses = {cls.code: cls.http_status for cls in refusals} | {
+        code: status for code, (status, _) in API_ERRORS.items() if code != "internal"
+    }
+    assert statuses == {
         "already_claimed": 409,
         "version_conflict": 409,
         "invalid_transition": 409,

@@ -3,22 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.test import RequestFactory
 from django.utils import timezone
 
-from api.idempotency import (
-    idempotency_key_clean,
-    idempotency_key_new,
-    idempotency_keys_purge,
-    idempotent_run,
-    request_fingerprint,
-    request_idempotency_key,
-)
-from api.models import IdempotencyKey
-from board.exceptions import ValidationFailed
 from board.models import Event, Task
 from board.services import task_claim
+from idempotency.keys import idempotency_keys_purge
+from idempotency.models import IdempotencyKey
 from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
@@ -143,72 +133,3 @@ def test_purge_forgets_only_expired_keys(board, alice_api):
 
     assert idempotency_keys_purge() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k2"]
-
-
-def test_the_purge_command_runs(board):
-    call_command("purge_idempotency_keys")
-
-
-# The core, as the HTML forms will use it.
-
-
-def test_idempotent_run_without_a_key_just_runs(alice):
-    calls = []
-
-    outcome = idempotent_run(
-        user=alice, key=None, fingerprint="f", action=lambda: calls.append(1) or (200, {"n": 1})
-    )
-
-    assert (outcome.status, outcome.body, outcome.replayed, calls) == (200, {"n": 1}, False, [1])
-
-
-def test_idempotent_run_runs_the_action_once_per_key(alice):
-    calls = []
-
-    def action():
-        calls.append(1)
-        return 303, {"task": len(calls)}
-
-    first = idempotent_run(user=alice, key="form-1", fingerprint="f", action=action)
-    again = idempotent_run(user=alice, key="form-1", fingerprint="f", action=action)
-
-    assert calls == [1]
-    assert (again.status, again.body, again.replayed) == (303, {"task": 1}, True)
-    assert first.body == again.body
-
-
-def test_idempotent_run_rolls_back_the_key_with_a_failed_action(alice):
-    def refuse():
-        raise ValidationFailed(fields={"title": "Give the task a title."})
-
-    with pytest.raises(ValidationFailed):
-        idempotent_run(user=alice, key="form-2", fingerprint="f", action=refuse)
-
-    assert not IdempotencyKey.objects.filter(key="form-2").exists()
-
-
-def test_a_form_fingerprint_ignores_the_csrf_token_and_the_key():
-    factory = RequestFactory()
-    one = factory.post(
-        "/tasks/new/", {"title": "T", "csrfmiddlewaretoken": "a", "idempotency_key": "k"}
-    )
-    two = factory.post(
-        "/tasks/new/", {"title": "T", "csrfmiddlewaretoken": "b", "idempotency_key": "k"}
-    )
-    other = factory.post("/tasks/new/", {"title": "U", "csrfmiddlewaretoken": "a"})
-
-    assert request_fingerprint(one) == request_fingerprint(two)
-    assert request_fingerprint(one) != request_fingerprint(other)
-
-
-def test_a_form_carries_its_key_in_a_hidden_field():
-    request = RequestFactory().post("/tasks/new/", {"title": "T", "idempotency_key": "form-3"})
-
-    assert request_idempotency_key(request) == "form-3"
-
-
-def test_a_new_key_is_a_valid_key_and_never_the_same():
-    first, second = idempotency_key_new(), idempotency_key_new()
-
-    assert idempotency_key_clean(first) == first
-    assert first != second

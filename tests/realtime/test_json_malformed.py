@@ -102,7 +102,7 @@ async def test_missing_required_field_is_an_error_naming_it(socket):
         ({"type": "create", "title": 5}, "title"),
         ({"type": "create", "title": "T", "epic": "x"}, "epic"),
         ({"type": "create", "title": "T", "due_date": 20300101}, "due_date"),
-        ({"type": "move", "task": 1, "index": -1}, "index"),
+        ({"type": "move", "task": 1, "index": "0"}, "index"),
         ({"type": "move", "task": 1, "index": 1.5}, "index"),
         ({"type": "set_status", "task": 1, "status": None}, "status"),
         ({"type": "resume", "after": "ten"}, "after"),

@@ -48,7 +48,7 @@ def test_a_refused_form_can_be_sent_again_with_the_same_key(client, board, alice
     client.force_login(alice)
     data = {"title": "Wait for room", "idempotency_key": "a" * 32}
     refused = client.post(reverse("task_create", args=[board.pk]), data, **HTMX)
-    assert refused.status_code == 422 and "limit of 0" in refused.content.decode()
+    assert refused.status_code == 409 and "limit of 0" in refused.content.decode()
     Board.objects.filter(pk=board.pk).update(wip_limit_unassigned=None)
     accepted = client.post(reverse("task_create", args=[board.pk]), data, **HTMX)
     assert accepted.status_code == 200

@@ -105,7 +105,7 @@ def test_bad_expected_version_is_a_clear_error_not_a_500(client, alice, task):
     response = client.post(
         reverse("task_action", args=[task.pk, "release"]), {"expected_version": "abc"}, **HTMX
     )
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "expected_version must be a whole number." in response.content.decode()
 
 

@@ -97,7 +97,7 @@ def test_edit_with_stale_version_is_refused(client, board, alice):
     response = client.post(
         reverse("task_edit", args=[task.pk]), {"title": "Mine", "expected_version": "0"}, **HTMX
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "Someone else changed this task first" in response.content.decode()
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from api.models import IdempotencyKey
+from idempotency.models import IdempotencyKey
 
 
 @admin.register(IdempotencyKey)

@@ -5,7 +5,8 @@ from django.db import models
 
 
 class IdempotencyKey(models.Model):
-    """A write that succeeded under a client's Idempotency-Key, and the answer it got.
+    """A write that succeeded under a key (an API Idempotency-Key, or a rendered
+    form's hidden field), and the answer it got.
 
     The row is inserted before the write runs, in the same transaction: a concurrent
     request with the same key waits on the unique constraint, then finds the answer.
@@ -21,6 +22,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        # The table the model had in the `api` app: moving it lost no keys.
+        db_table = "api_idempotencykey"
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique"),
         ]

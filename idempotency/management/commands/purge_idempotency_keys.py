@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from api.idempotency import idempotency_keys_purge
+from idempotency.keys import idempotency_keys_purge
 
 
 class Command(BaseCommand):

@@ -1,15 +1,14 @@
 """Idempotent writes: a retry with the same key gets the first answer and changes nothing.
 
-The API takes the key from the `Idempotency-Key` header; an HTML form can carry it in
-a hidden `idempotency_key` field (one fresh key per rendered form), which makes a
-double submission harmless without disabling the button:
+Both doors that take HTTP writes use it. The API takes the key from the
+`Idempotency-Key` header (api/writes.py); a page's form carries it in a hidden
+`idempotency_key` field, one fresh key per rendered form (`{% idempotency_field %}`),
+which makes a double submission harmless without disabling the button
+(board/views/_once.py). On POST:
 
-    # rendering: <input type="hidden" name="idempotency_key" value="{{ idempotency_key }}">
-    # with idempotency_key=idempotency_key_new() in the context; on POST:
-    key = request_idempotency_key(request)
     outcome = idempotent_run(
         user=request.user,
-        key=key,
+        key=request_idempotency_key(request),
         fingerprint=request_fingerprint(request),
         action=lambda: (303, {"task": task_create(actor=request.user, ...).pk}),
     )
@@ -37,8 +36,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from api.models import IdempotencyKey
 from board.exceptions import ValidationFailed
+from idempotency.models import IdempotencyKey
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_FORM_FIELD = "idempotency_key"
