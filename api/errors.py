@@ -16,9 +16,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from board.exceptions import DomainError, PermissionDenied, ValidationFailed, domain_error_codes
+from board.exceptions import (
+    DomainError,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationFailed,
+    domain_error_codes,
+)
 from board.limits import body_too_large_message
-from board.refusals import refusal_of
+from board.refusals import refusal_of, refusal_of_failure
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +125,12 @@ def errors_install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def internal(request: HttpRequest, exc: Exception) -> HttpResponse:
+        refusal = refusal_of_failure(exc)
+        if refusal is not None:
+            logger.warning("API %s %s: the database did not answer", request.method, request.path)
+            response = respond(request, refusal.status, error_body(**refusal.wire()))
+            response["Retry-After"] = str(ServiceUnavailable.retry_after)
+            return response
         logger.exception("API request %s %s failed", request.method, request.path)
         status, message = API_ERRORS["internal"]
         return respond(request, status, error_body(code="internal", message=message))

@@ -67,6 +67,17 @@ class ValidationFailed(DomainError):
     default_message = "Please correct the errors below."
 
 
+class ServiceUnavailable(DomainError):
+    """Not a rule of the board: the database did not answer in time (down, a lock held
+    too long, no free connection). Nothing was written; the same request may be sent
+    again after `retry_after` seconds."""
+
+    code = "unavailable"
+    http_status = 503
+    default_message = "The board cannot save changes right now; try again in a few seconds."
+    retry_after = 5
+
+
 def domain_error_codes() -> list[str]:
     """Every refusal's code, once each (the API documents them as one enum)."""
     classes = [DomainError]

@@ -11,8 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from board.exceptions import DomainError
+from django.db import InterfaceError, OperationalError
+
+from board.exceptions import DomainError, ServiceUnavailable
 from board.public import task_public_state
+
+# What the database raises when it does not answer in time: it is down or restarting,
+# a lock or statement timeout fired (config/settings.py), or the pool had no free
+# connection. A transaction that raised one was rolled back.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 # Service argument names, as the wire (API bodies, socket fields, forms) spells them.
 WIRE_FIELD_NAMES = {"task_id": "task", "epic_id": "epic"}
@@ -48,3 +55,11 @@ def refusal_of(error: DomainError) -> Refusal:
         fields=fields,
         task=task_public_state(error.task) if error.task is not None else None,
     )
+
+
+def refusal_of_failure(error: Exception) -> Refusal | None:
+    """The `unavailable` refusal for a database that did not answer, or None for any
+    other failure (a bug: the door answers `internal`)."""
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        return refusal_of(ServiceUnavailable())
+    return None

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "realtime.middleware.RealtimeOriginMiddleware",
+    "board.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a throttled sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

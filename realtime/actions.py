@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from board import services
-from board.exceptions import DomainError, NotFound
+from board.exceptions import DomainError, NotFound, ServiceUnavailable
 from board.models import Task
 from board.public import task_public_state
-from board.refusals import refusal_of
+from board.refusals import refusal_of, refusal_of_failure
 from realtime.origin import origin_scope
 from realtime.protocol import ClientMessage, error_message, refusal_message
 
@@ -76,7 +76,13 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
             state = task_public_state(task)
     except DomainError as error:
         return refusal_message(refusal_of(error), ref=message.ref)
-    except Exception:
+    except Exception as error:
+        refusal = refusal_of_failure(error)
+        if refusal is not None:
+            logger.warning("Action %s: the database did not answer (%s)", message.type, error)
+            reply = refusal_message(refusal, ref=message.ref)
+            reply["retry_after"] = ServiceUnavailable.retry_after
+            return reply
         logger.exception("Action %s failed", message.type)
         return error_message(
             ref=message.ref, code="internal", message="Something went wrong on our side; try again."

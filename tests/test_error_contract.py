@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from board.models import Board
+from board.models import Board, Status, Task
 from board.services import task_claim, task_create, task_update
 from tests.realtime.conftest import (  # noqa: F401 (the socket tests' autouse fixtures)
     _channel_layer_per_test,
@@ -170,3 +172,40 @@ async def test_a_refusal_reads_the_same_through_every_door(case, board, alice, b
     assert (page.code, page.status) == (code, status)
     assert api == page
     assert (socket.code, socket.message, socket.fields) == (page.code, page.message, page.fields)
+
+
+async def test_a_database_that_does_not_answer_reads_unavailable_through_every_door(
+    board, alice, monkeypatch
+):
+    """A lock or statement timeout, a database that is down, or a pool with no free
+    connection: 503 `unavailable` with Retry-After, never a 500, and nothing written."""
+    task = await database_sync_to_async(task_create)(actor=alice, board_id=board.pk, title="T")
+
+    def lock_timeout(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(QuerySet, "select_for_update", lock_timeout)
+    request = claim(task.pk)
+
+    page = await database_sync_to_async(page_answer)(alice, request)
+    api = await database_sync_to_async(api_answer)(alice, request)
+    socket = await socket_answer(alice, board, request)
+
+    assert (page.code, page.status) == ("unavailable", 503)
+    assert api == page
+    assert (socket.code, socket.message) == (page.code, page.message)
+    retry_after = await database_sync_to_async(_api_retry_after)(alice, request)
+    assert retry_after == "5"
+    assert await database_sync_to_async(lambda: Task.objects.get(pk=task.pk).status)() == (
+        Status.UNASSIGNED
+    )
+
+
+def _api_retry_after(user: Any, request: Request) -> str:
+    response = Client().post(
+        f"/api/v1{request.api_path}",
+        "{}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_for(user)}"},
+    )
+    return response["Retry-After"]

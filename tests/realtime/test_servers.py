@@ -409,3 +409,48 @@ async def test_an_action_under_way_at_shutdown_is_answered_before_the_close(
         release.set()
         holder.join(10)
         await client.close()
+
+
+async def test_a_write_behind_a_stuck_transaction_is_answered_unavailable_in_time(
+    start_servers, board_with_task, alice
+):
+    """Another process (a frozen worker) holds the board's lock: a write waits at most
+    DB_LOCK_TIMEOUT_MS, then is refused 503 `unavailable` with Retry-After, and the
+    worker stays free to answer the next request."""
+    board, task = board_with_task
+    (server,) = start_servers(1, DB_LOCK_TIMEOUT_MS="1000")
+    alice_token = await token(alice)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_board_lock() -> None:
+        with transaction.atomic():
+            Board.objects.select_for_update().get(pk=board.pk)
+            locked.set()
+            release.wait(15)
+        connection.close()
+
+    def api(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+        try:
+            headers = {"Authorization": f"Bearer {alice_token}", "Content-Type": "application/json"}
+            conn.request(method, f"/api/v1{path}", body=b"{}", headers=headers)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    holder = threading.Thread(target=hold_the_board_lock)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        started = asyncio.get_running_loop().time()
+        status, headers, body = await asyncio.to_thread(api, "POST", f"/tasks/{task.pk}/claim")
+        took = asyncio.get_running_loop().time() - started
+        assert (status, orjson.loads(body)["error"]["code"]) == (503, "unavailable")
+        assert headers["Retry-After"] == "5"
+        assert took < 4
+        status, _, _ = await asyncio.to_thread(api, "GET", f"/boards/{board.pk}")
+        assert status == 200
+    finally:
+        release.set()
+        holder.join(15)
