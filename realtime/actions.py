@@ -6,15 +6,20 @@ seq of the event the change produced, or an `error` with the service's code.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from board import services
 from board.exceptions import DomainError, NotFound, ServiceUnavailable
 from board.models import Task
 from board.public import task_public_state
 from board.refusals import refusal_of, refusal_of_failure
+from idempotency.keys import idempotent_run
+from idempotency.models import IdempotencyKey
 from realtime.origin import origin_scope
 from realtime.protocol import ClientMessage, error_message, refusal_message
 
@@ -59,21 +64,18 @@ ACTION_SERVICES: dict[str, Callable[..., Task]] = {
 
 
 def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage) -> dict:
-    """Perform the action; return the `ack` or `error` message for it."""
+    """Perform the action; return the `ack` or `error` message for it. With a `key`,
+    a retry is answered as the first time (`"replayed": true`) and changes nothing."""
     args = {ARGUMENT_NAMES.get(name, name): value for name, value in message.args.items()}
+    key = args.pop("key", None)
     try:
         with origin_scope(origin) as scope:
-            task_id = args.get("task_id")
-            # A socket acts on its own board only, even if the user belongs to others.
-            # A task that does not exist at all is left to the service, which checks
-            # the arguments first, as it does for the pages and the API.
-            if (
-                task_id is not None
-                and Task.objects.filter(pk=task_id).exclude(board_id=board_id).exists()
-            ):
-                raise NotFound("This task does not exist.")
-            task = ACTION_SERVICES[message.type](actor, board_id, **args)
-            state = task_public_state(task)
+            outcome = idempotent_run(
+                user=actor,
+                key=key,
+                fingerprint=_fingerprint(board_id, message),
+                action=lambda: (200, _perform(actor, board_id, message.type, args)),
+            )
     except DomainError as error:
         return refusal_message(refusal_of(error), ref=message.ref)
     except Exception as error:
@@ -87,5 +89,28 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
         return error_message(
             ref=message.ref, code="internal", message="Something went wrong on our side; try again."
         )
-    seq = scope.seqs[-1] if scope.seqs else None
-    return {"type": "ack", "ref": message.ref, "seq": seq, "task": state}
+    if outcome.replayed:
+        return {"type": "ack", "ref": message.ref, **outcome.body, "replayed": True}
+    # The seq is known once the event is broadcast, after commit.
+    answer = {"seq": scope.seqs[-1] if scope.seqs else None, "task": outcome.body["task"]}
+    if key is not None:
+        IdempotencyKey.objects.filter(user=actor, key=key).update(response=answer)
+    return {"type": "ack", "ref": message.ref, **answer}
+
+
+def _perform(actor: Any, board_id: int, kind: str, args: dict[str, Any]) -> dict[str, Any]:
+    task_id = args.get("task_id")
+    # A socket acts on its own board only, even if the user belongs to others. A task
+    # that does not exist at all is left to the service, which checks the arguments
+    # first, as it does for the pages and the API.
+    if task_id is not None and Task.objects.filter(pk=task_id).exclude(board_id=board_id).exists():
+        raise NotFound("This task does not exist.")
+    task = ACTION_SERVICES[kind](actor, board_id, **args)
+    return {"seq": None, "task": task_public_state(task)}
+
+
+def _fingerprint(board_id: int, message: ClientMessage) -> str:
+    """What makes two actions "the same" for their key: the board, type and fields."""
+    fields = {name: value for name, value in message.args.items() if name != "key"}
+    text = orjson.dumps([board_id, message.type, fields], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(b"socket " + text).hexdigest()

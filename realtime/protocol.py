@@ -21,6 +21,7 @@ from board.limits import (
     VERSION_MAX,
 )
 from board.refusals import Refusal
+from idempotency.keys import KEY_MAX_LENGTH, KEY_PATTERN
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -91,17 +92,23 @@ FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     # Only the type: the service refuses an index out of range, in the same words at
     # every door.
     "index": (_int, "Must be an integer."),
+    # An idempotency key, as the HTTP API's Idempotency-Key: a retried action with the
+    # same key is answered as the first time and changes nothing.
+    "key": (
+        lambda value: isinstance(value, str) and KEY_PATTERN.fullmatch(value) is not None,
+        f"Must be 1 to {KEY_MAX_LENGTH} visible ASCII characters, e.g. a UUID.",
+    ),
 }
 
 # type -> (required fields, optional fields)
 MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "resume": (("after",), ()),
-    "claim": (("task",), ("expected_version",)),
-    "release": (("task",), ("expected_version",)),
-    "set_status": (("task", "status"), ("expected_version",)),
-    "create": (("title",), ("description", "due_date", "epic")),
-    "update": (("task",), ("expected_version", "title", "description", "due_date", "epic")),
-    "move": (("task", "index"), ("status", "expected_version")),
+    "claim": (("task",), ("expected_version", "key")),
+    "release": (("task",), ("expected_version", "key")),
+    "set_status": (("task", "status"), ("expected_version", "key")),
+    "create": (("title",), ("description", "due_date", "epic", "key")),
+    "update": (("task",), ("expected_version", "title", "description", "due_date", "epic", "key")),
+    "move": (("task", "index"), ("status", "expected_version", "key")),
 }
 ACTIONS = frozenset(MESSAGES) - {"resume"}
 

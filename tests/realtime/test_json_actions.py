@@ -245,3 +245,33 @@ async def test_done_task_set_status_in_progress_is_acked_for_its_owner(connect, 
         comm, {"type": "set_status", "ref": 1, "task": claimed.pk, "status": Status.IN_PROGRESS}
     )
     assert (ack["type"], ack["task"]["status"]) == ("ack", Status.IN_PROGRESS)
+
+
+async def test_a_create_retried_with_its_key_creates_once(connect, board, alice):
+    """A client that lost the ack (a dropped connection) retries with the same key."""
+    comm = await synced(await connect(alice))
+    create = {"type": "create", "title": "Once", "key": "5f0c2a1e-retry"}
+    first = await act(comm, create | {"ref": "first"})
+    retry = await act(comm, create | {"ref": "retry"})
+    assert first["type"] == retry["type"] == "ack"
+    assert (retry["task"]["id"], retry["seq"], retry["replayed"]) == (
+        first["task"]["id"],
+        first["seq"],
+        True,
+    )
+    assert "replayed" not in first
+    count = await database_sync_to_async(Task.objects.filter(board=board, title="Once").count)()
+    assert count == 1
+
+
+async def test_a_key_used_for_another_action_is_refused(connect, board, alice):
+    comm = await synced(await connect(alice))
+    await act(comm, {"type": "create", "ref": 1, "title": "A", "key": "k-1"})
+    reply = await act(comm, {"type": "create", "ref": 2, "title": "B", "key": "k-1"})
+    assert (reply["type"], reply["code"]) == ("error", "invalid")
+
+
+async def test_a_malformed_key_is_a_field_error(connect, alice):
+    comm = await synced(await connect(alice))
+    reply = await act(comm, {"type": "create", "ref": 1, "title": "A", "key": "has space"})
+    assert (reply["type"], reply["code"], reply["field"]) == ("error", "invalid", "key")
