@@ -7,6 +7,8 @@ when they are missing instead of skipping.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.db import connection
 
 from board.models import Role
 from tests.factories import BoardFactory, member_add, workspace_member_add
+from tests.realtime.servers import RedisServer, free_port
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -90,3 +93,12 @@ def fresh_throttles(settings) -> None:
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server on a free port, for tests that stop and start it."""
+    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()

@@ -15,7 +15,6 @@ from board.models import Role
 from tests.conftest import service_missing
 from tests.factories import UserFactory, member_add
 from tests.realtime.servers import (
-    RedisServer,
     Server,
     free_port,
     server_env,
@@ -85,14 +84,6 @@ class RestartableServer:
         if self.running is not None:
             stop(self.running.process, sig=9)
             self.running = None
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

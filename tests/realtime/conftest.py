@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -25,9 +24,7 @@ from board.models import Task
 from board.services import task_create
 from realtime.routing import websocket_application
 from tests.realtime.servers import (
-    RedisServer,
     Server,
-    free_port,
     server_env,
     server_start,
     servers_database_url,
@@ -194,14 +191,6 @@ def fake_fragments(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(port=free_port(), log=tmp_path / "redis.log")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def start_servers(transactional_db, redis_server, tmp_path) -> Iterator[Callable[..., Any]]:
     """`start_servers(count, kind=..., **env)`: ASGI server processes (daphne unless
     `kind` says otherwise) on the test database and the private Redis; all are stopped
@@ -234,3 +223,8 @@ def shared_layer(settings, redis_server) -> None:
             "CONFIG": {"hosts": [redis_server.url]},
         }
     }
+
+
+@pytest.fixture
+def board_with_task(board, alice):
+    return board, task_create(actor=alice, board_id=board.pk, title="Shared")

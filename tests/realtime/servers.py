@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
+from channels.db import database_sync_to_async
 from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -222,3 +223,30 @@ async def client_open(server: Server, board_id: int, token: str, *, timeout: flo
     hello = await client.next(timeout=timeout)
     assert hello["type"] == "hello", hello
     return client
+
+
+async def token(user: Any) -> str:
+    """A fresh API token for `user` (the test's database, from the event loop)."""
+    from accounts.tokens import api_token_create
+
+    return (await database_sync_to_async(api_token_create)(user=user, name="e2e"))[1]
+
+
+def session_for(user: Any) -> str:
+    """The session cookie of a fresh login of `user`, as a Cookie header value."""
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(user)
+    return f"sessionid={http.cookies['sessionid'].value}"
+
+
+async def synced_client(server: Server, board_id: int, user_token: str) -> Client:
+    """A protocol client that has read its hello and its snapshot."""
+    client = await client_open(server, board_id, user_token)
+    assert (await client.next())["type"] == "snapshot"
+    return client
+
+
+async def close_all(clients: list[Client]) -> None:
+    await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)

@@ -1,0 +1,229 @@
+"""End to end under faults, on real servers with a private Redis: an outage, a restart,
+a killed worker, a shutdown with an action under way, a transaction that holds a
+board's lock, and the bounded pool of database connections."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import secrets
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import orjson
+import pytest
+import redis
+from channels.db import database_sync_to_async
+from django.db import connection, transaction
+
+from board.models import Board
+from tests.realtime.servers import close_all, session_for, stop, synced_client, token
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(90),
+]
+
+
+async def test_during_a_redis_outage_writes_commit_and_open_clients_get_them(
+    start_servers, redis_server, board_with_task, alice, bob
+):
+    """Redis is only the wake-up call: while it is down, sockets stay open, a write
+    commits, and every client gets its event from the log at the next heartbeat."""
+    board, task = board_with_task
+    server_a, server_b = start_servers(2, REALTIME_HEARTBEAT_SECONDS="1")
+    alice_token, bob_token = await token(alice), await token(bob)
+    cookie = await database_sync_to_async(session_for)(alice)
+    clients = [
+        await synced_client(server_a, board.pk, alice_token),
+        await synced_client(server_b, board.pk, bob_token),
+    ]
+    try:
+        redis_server.stop()
+        await asyncio.sleep(1)
+        status = await asyncio.to_thread(
+            server_a.post, f"/tasks/{task.pk}/claim/", cookie=cookie, csrf=secrets.token_hex(16)
+        )
+        assert status == 200
+        for client in clients:
+            event = await client.next_of("event", timeout=6)
+            assert (event["seq"], event["kind"]) == (2, "task.claimed")
+        redis_server.start()
+        # Groups work again across processes, on the same sockets.
+        await asyncio.sleep(3)
+        await clients[1].send({"type": "create", "ref": "after", "title": "After the restart"})
+        event = await clients[0].next_of("event", timeout=8)
+        assert (event["seq"], event["task"]["title"]) == (3, "After the restart")
+    finally:
+        await close_all(clients)
+
+
+async def test_after_a_redis_restart_one_quiet_write_reaches_every_client(
+    start_servers, redis_server, board_with_task, alice, bob
+):
+    """The first broadcast after a Redis restart may meet a dead pooled connection; a
+    quiet board has no later change to reveal the gap. The retry, or else the hubs'
+    heartbeat (every second here), must bring it to every client."""
+    board, task = board_with_task
+    servers = start_servers(2, REALTIME_HEARTBEAT_SECONDS="1")
+    alice_token, bob_token = await token(alice), await token(bob)
+    cookie = await database_sync_to_async(session_for)(alice)
+    clients = [
+        await synced_client(servers[0], board.pk, alice_token),
+        await synced_client(servers[1], board.pk, bob_token),
+    ]
+    try:
+        redis_server.stop()
+        await asyncio.sleep(2)
+        redis_server.start()
+        await asyncio.sleep(2)
+        status = await asyncio.to_thread(
+            servers[0].post,
+            f"/tasks/{task.pk}/claim/",
+            cookie=cookie,
+            csrf=secrets.token_hex(16),
+        )
+        assert status == 200
+        for client in clients:
+            event = await client.next_of("event", timeout=4)
+            assert (event["seq"], event["kind"]) == (2, "task.claimed")
+    finally:
+        await close_all(clients)
+
+
+async def test_a_killed_workers_channel_leaves_the_group_within_the_expiry(
+    start_servers, redis_server, board, alice, bob
+):
+    server_a, server_b = start_servers(2, CHANNEL_GROUP_EXPIRY="4")
+    clients = [
+        await synced_client(server_a, board.pk, await token(alice)),
+        await synced_client(server_b, board.pk, await token(bob)),
+    ]
+    group_key = f"asgi:group:board.{board.pk}"
+    members = redis.Redis.from_url(redis_server.url)
+    try:
+        assert members.zcard(group_key) == 2
+        stop(server_b.process, sig=signal.SIGKILL)
+        await asyncio.sleep(6)
+        # A broadcast trims what has expired; the live worker re-joined meanwhile.
+        await clients[0].send({"type": "create", "ref": "r", "title": "After the kill"})
+        assert (await clients[0].next_of("event"))["task"]["title"] == "After the kill"
+        assert members.zcard(group_key) == 1
+    finally:
+        members.close()
+        await close_all(clients)
+
+
+def _database_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+async def test_a_worker_holds_at_most_its_pool_of_database_connections(start_servers, board, alice):
+    """Under ASGI each request's sync code runs in a thread of its own; with persistent
+    connections each thread kept one open. The pool bounds them."""
+    [server] = start_servers(1, DB_POOL_MAX_SIZE="3", DB_POOL_MIN_SIZE="1")
+    alice_token = await token(alice)
+    before = await database_sync_to_async(_database_connections)()
+
+    def read(_: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+        try:
+            conn.request(
+                "GET", "/api/v1/boards", headers={"Authorization": f"Bearer {alice_token}"}
+            )
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(read, range(60)))
+    assert statuses == [200] * 60
+    after = await database_sync_to_async(_database_connections)()
+    assert after - before <= 3
+
+
+async def test_an_action_under_way_at_shutdown_is_answered_before_the_close(
+    start_servers, board, alice
+):
+    """The write commits: its ack must reach the client before the 1012, or a client
+    retrying it would create the task twice."""
+    (server,) = start_servers(1)
+    client = await synced_client(server, board.pk, await token(alice))
+    try:
+        with board_lock_held(board) as release:
+            await client.send({"type": "create", "ref": "in-flight", "title": "Made at shutdown"})
+            await asyncio.sleep(1.5)  # the action now waits for the lock
+            server.process.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.5)
+            release.set()
+            ack = await client.next_of("ack", timeout=10)
+            assert ack["ref"] == "in-flight"
+            with pytest.raises(Exception) as closed:
+                while True:
+                    await client.next(timeout=10)
+            assert closed.value.rcvd.code == 1012
+    finally:
+        await client.close()
+
+
+async def test_a_write_behind_a_stuck_transaction_is_answered_unavailable_in_time(
+    start_servers, board_with_task, alice
+):
+    """Another process (a frozen worker) holds the board's lock: a write waits at most
+    DB_LOCK_TIMEOUT_MS, then is refused 503 `unavailable` with Retry-After, and the
+    worker stays free to answer the next request."""
+    board, task = board_with_task
+    (server,) = start_servers(1, DB_LOCK_TIMEOUT_MS="1000")
+    alice_token = await token(alice)
+
+    def api(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+        try:
+            headers = {"Authorization": f"Bearer {alice_token}", "Content-Type": "application/json"}
+            conn.request(method, f"/api/v1{path}", body=b"{}", headers=headers)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    with board_lock_held(board):
+        started = asyncio.get_running_loop().time()
+        status, headers, body = await asyncio.to_thread(api, "POST", f"/tasks/{task.pk}/claim")
+        took = asyncio.get_running_loop().time() - started
+        assert (status, orjson.loads(body)["error"]["code"]) == (503, "unavailable")
+        assert headers["Retry-After"] == "5"
+        assert took < 4
+        status, _, _ = await asyncio.to_thread(api, "GET", f"/boards/{board.pk}")
+        assert status == 200
+
+
+@contextmanager
+def board_lock_held(board: Board) -> Iterator[threading.Event]:
+    """Another connection holds the board's row lock (as a worker frozen inside a
+    write would) until the yielded event is set, or the block ends."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Board.objects.select_for_update().get(pk=board.pk)
+                locked.set()
+                release.wait(15)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(5), "the board lock was not taken"
+        yield release
+    finally:
+        release.set()
+        holder.join(15)
