@@ -111,7 +111,7 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
 # seconds is answered `unavailable`.
 DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "2"))
 DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "10"))
-DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "5"))
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "3"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -96,6 +96,83 @@ class RedisServer:
             stop(self.process, sig=signal.SIGKILL)
 
 
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster of its own, in `directory`, that a test can stop and start
+    (never the shared one). As root it runs as the `postgres` user: initdb and postgres
+    refuse to run as root."""
+
+    directory: Path
+    port: int
+    log: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/taskboard"
+
+    def _owner(self) -> dict[str, str]:
+        """Popen's arguments to run as the postgres user when this is root."""
+        return {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
+
+    def init(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        initdb = [pg_binary("initdb"), "-D", str(self.directory), "-A", "trust", "-U", "postgres"]
+        with self.log.open("a") as out:
+            subprocess.run(
+                initdb, stdout=out, stderr=subprocess.STDOUT, check=True, **self._owner()
+            )
+
+    def start(self) -> None:
+        command = [pg_binary("postgres"), "-D", str(self.directory), "-p", str(self.port)]
+        command += ["-c", "listen_addresses=127.0.0.1", "-k", str(self.directory)]
+        command += ["-c", "fsync=off"]
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, **self._owner()
+            )
+        wait_for_port(self.port, self.process, self.log)
+        time.sleep(0.3)  # the port opens a moment before connections are accepted
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process, sig=signal.SIGINT)  # PostgreSQL's fast shutdown
+            self.process = None
+
+    def copy_database(self, source_url: str) -> None:
+        """Create `taskboard` here as a copy of the database at `source_url`."""
+        admin = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        subprocess.run(
+            [pg_binary("createdb", client=True), "--maintenance-db", admin, "taskboard"],
+            check=True,
+            capture_output=True,
+        )
+        dump = subprocess.run(
+            [pg_binary("pg_dump", client=True), "--no-owner", source_url],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [pg_binary("psql", client=True), "-q", "-v", "ON_ERROR_STOP=1", self.url],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+        )
+
+
+def pg_binary(name: str, *, client: bool = False) -> str:
+    """A PostgreSQL program: the clients are on PATH, the server's own in its bin/."""
+    if client and shutil.which(name):
+        return shutil.which(name) or name
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: p.parent.name)
+    for directory in reversed(versions):
+        if (directory / name).exists():
+            return str(directory / name)
+    return shutil.which(name) or name
+
+
 def servers_database_url() -> str:
     """The URL of the database pytest-django created, for the server processes."""
     db = connection.settings_dict

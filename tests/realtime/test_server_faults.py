@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import http.client
 import secrets
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import orjson
 import pytest
@@ -20,7 +23,19 @@ from channels.db import database_sync_to_async
 from django.db import connection, transaction
 
 from board.models import Board
-from tests.realtime.servers import close_all, session_for, stop, synced_client, token
+from tests.realtime.servers import (
+    PostgresServer,
+    Server,
+    close_all,
+    free_port,
+    server_env,
+    server_start,
+    servers_database_url,
+    session_for,
+    stop,
+    synced_client,
+    token,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -227,3 +242,73 @@ def board_lock_held(board: Board) -> Iterator[threading.Event]:
     finally:
         release.set()
         holder.join(15)
+
+
+@pytest.fixture
+def private_postgres(tmp_path) -> Iterator[PostgresServer]:
+    # Not under tmp_path: pytest keeps it private to root, and PostgreSQL runs as postgres.
+    directory = Path(tempfile.mkdtemp(prefix="taskboard-pg-"))
+    server = PostgresServer(directory=directory, port=free_port(), log=tmp_path / "postgres.log")
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+async def test_a_write_during_a_database_outage_is_answered_in_seconds(
+    private_postgres, redis_server, board_with_task, alice, tmp_path
+):
+    """PostgreSQL stops: a write is refused `unavailable` (503, Retry-After) within
+    seconds, on the API and the socket, instead of hanging for the outage; once the
+    database is back, writes go through again on the same worker."""
+    board, task = board_with_task
+    alice_token = await token(alice)
+    await asyncio.to_thread(private_postgres.copy_database, servers_database_url())
+    env = server_env(database_url=private_postgres.url, redis_url=redis_server.url)
+    server = server_start(env=env, log=tmp_path / "daphne.log")
+    client = await synced_client(server, board.pk, alice_token)
+    try:
+        await asyncio.to_thread(private_postgres.stop)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        status, body = await asyncio.to_thread(
+            api_post, server, alice_token, f"/tasks/{task.pk}/claim"
+        )
+        assert (status, orjson.loads(body)["error"]["code"]) == (503, "unavailable")
+        assert loop.time() - started < 5
+        started = loop.time()
+        await client.send({"type": "claim", "ref": "down", "task": task.pk})
+        error = await client.next_of("error", timeout=8)
+        assert (error["ref"], error["code"]) == ("down", "unavailable")
+        assert loop.time() - started < 5
+
+        await asyncio.to_thread(private_postgres.start)
+        deadline = loop.time() + 15
+        while True:
+            status, _ = await asyncio.to_thread(
+                api_post, server, alice_token, f"/tasks/{task.pk}/claim"
+            )
+            if status == 200 or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        assert status == 200
+        event = await client.next_of("event", timeout=10)
+        assert event["kind"] == "task.claimed"
+    finally:
+        await client.close()
+        stop(server.process)
+        print(server.log.read_text()[-3000:])
+
+
+def api_post(server: Server, api_token: str, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    try:
+        headers = {"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"}
+        conn.request("POST", f"/api/v1{path}", body=b"{}", headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
