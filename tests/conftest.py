@@ -23,6 +23,14 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # Real hashing costs about half a second per user; tests need no slow hash.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The concurrency tests race threads that each hold a connection for their whole run
+# (tests/threads.py), besides the test's own: more than a worker's pool is sized for
+# (a worker's requests return theirs after each one). The server processes the tests
+# start keep the default pool.
+_pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+if isinstance(_pool, dict):
+    _pool["max_size"] = max(_pool.get("max_size", 0), 40)
+
 
 def service_missing(reason: str) -> None:
     """Skip for want of a service, or fail when REQUIRE_SERVICES=1 says it must be there."""
