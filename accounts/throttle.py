@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import user_by_login
-from api.ratelimit import rate_limit_take
+from rate_limits.counters import rate_limit_take
 
 RESET_WINDOW_SECONDS = 60 * 60
 

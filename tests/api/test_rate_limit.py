@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from api.ratelimit import WINDOW_SECONDS, rate_limit_take, seconds_to_next_window
+from rate_limits.counters import WINDOW_SECONDS, rate_limit_take, seconds_to_next_window
 from tests.api.conftest import BASE, error_of
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_processes_share_the_count_through_redis():
     ident = f"test:{uuid.uuid4()}"
     other_process = (
         "import django; django.setup();"
-        "from api.ratelimit import rate_limit_take;"
+        "from rate_limits.counters import rate_limit_take;"
         f"print([rate_limit_take(ident={ident!r}, limit=3) for _ in range(3)])"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
@@ -126,7 +126,7 @@ class UnreachableCache:
 def test_without_the_cache_writes_still_commit_and_are_counted_in_process(
     board, alice_api, three_a_minute, monkeypatch, caplog
 ):
-    monkeypatch.setattr("api.ratelimit.cache", UnreachableCache())
+    monkeypatch.setattr("rate_limits.counters.cache", UnreachableCache())
     answers = [alice_api.post(f"/boards/{board.pk}/tasks", {"title": f"T{n}"}) for n in range(4)]
 
     assert [a.status_code for a in answers] == [201, 201, 201, 429]
