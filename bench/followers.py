@@ -118,7 +118,10 @@ async def _serve(pipe: Connection, urls: list[list[str]], tokens: list[str]) -> 
     while True:
         command = await asyncio.to_thread(pipe.recv)
         if command == "status":
-            rows = [(f.seq, f.connected, f.attempts, f.out_of_order, f.fatal) for f in followers]
+            rows = [
+                (f.seq, f.connected, f.attempts, f.out_of_order, f.fatal, f.urls[f._url])
+                for f in followers
+            ]
             pipe.send(rows)
         elif command == "state":
             pipe.send([f.tasks for f in followers])
@@ -162,7 +165,8 @@ class FollowerPool:
             answers.extend(pipe.recv() or [])
         return answers
 
-    async def status(self) -> list[tuple[int | None, bool, int, int, int | None]]:
+    async def status(self) -> list[tuple[int | None, bool, int, int, int | None, str]]:
+        """Per follower: seq, connected, attempts, out of order, fatal code, its URL now."""
         return await asyncio.to_thread(self._ask, "status")
 
     async def states(self) -> list[dict[int, int]]:

@@ -73,6 +73,9 @@ class Run:
         self.urls = [f"ws://127.0.0.1:{p}/ws/v1/boards/{data['board']}/" for p in self.ports]
         self.database = psycopg.connect(options.database_url, autocommit=True)
         self.exit_hung = 0
+        self.hit = 0  # clients on the faulted worker (all of them for Redis)
+        # (seconds, connected, consistent) at each poll of the last `recovered`.
+        self.timeline: list[tuple[float, int, int]] = []
 
     def board_seq(self) -> int:
         row = self.database.execute(
@@ -90,8 +93,13 @@ class Run:
     async def recovered(self, pool: FollowerPool, target: int) -> float | None:
         """Seconds until every follower is connected and at `target` or beyond."""
 
+        started, self.timeline = time.monotonic(), []
+
         def done(rows: list) -> bool:
-            return all(ok and seq is not None and seq >= target for seq, ok, *_ in rows)
+            ready = sum(1 for seq, ok, *_ in rows if ok and seq is not None and seq >= target)
+            connected = sum(1 for _, ok, *_ in rows if ok)
+            self.timeline.append((round(time.monotonic() - started, 2), connected, ready))
+            return ready == len(rows)
 
         return await pool.wait(done, self.options.recover_timeout)
 
@@ -107,20 +115,33 @@ class Run:
             process.kill()
         self.pids[index] = await asyncio.to_thread(self.stack.restart, self.pids[index])
 
-    async def fault(self, name: str) -> None:
-        """Cause fault `name` and return when it has ended."""
+    async def fault(self, name: str, rows: list) -> None:
+        """Cause fault `name` and return when it has ended. A worker fault hits the
+        worker that holds the most clients (`rows`: the followers' status)."""
+        on = [sum(1 for row in rows if row[1] and row[5] == url) for url in self.urls]
+        busiest = on.index(max(on))
         if name in ("redis_short", "redis_long"):
             os.kill(self.redis_pid, signal.SIGTERM)
             await asyncio.sleep(getattr(self.options, name))
             self.redis_pid = await asyncio.to_thread(self.stack.restart, self.redis_pid)
         elif name == "worker_kill":
-            await self.restart_worker(0, signal.SIGKILL)
+            await self.restart_worker(busiest, signal.SIGKILL)
         elif name == "worker_term":
-            await self.restart_worker(0, signal.SIGTERM)
+            await self.restart_worker(busiest, signal.SIGTERM)
         elif name == "worker_freeze":
-            os.kill(self.pids[0], signal.SIGSTOP)
+            os.kill(self.pids[busiest], signal.SIGSTOP)
             await asyncio.sleep(self.options.freeze)
-            os.kill(self.pids[0], signal.SIGCONT)
+            os.kill(self.pids[busiest], signal.SIGCONT)
+        self.hit = on[busiest] if name.startswith("worker") else len(rows)
+
+
+def laggards(rows: list, target: int) -> dict[str, Any]:
+    """Who is not consistent: not connected, behind `target`, or closed for good."""
+    return {
+        "disconnected": sum(1 for _, ok, *_ in rows if not ok),
+        "behind": sum(1 for seq, ok, *_ in rows if ok and (seq is None or seq < target)),
+        "fatal": sorted({row[4] for row in rows if row[4] is not None}),
+    }
 
 
 def attempts_summary(before: list, after: list) -> dict[str, float]:
@@ -135,13 +156,15 @@ async def storm(run: Run, writers: Writers) -> dict[str, Any]:
     probe = Probe(run.ports[0], run.data["tokens"][0])
     try:
         connect_s = await run.recovered(pool, 0)
+        connect_timeline = run.timeline[::10]
         before = await pool.status()
         probe.start()
         writers.phase = "storm"
         stopped = time.monotonic()
         await run.restart_worker(0, signal.SIGTERM)
         ended, hung = time.monotonic(), run.exit_hung
-        recover_s = await run.recovered(pool, run.board_seq())
+        target = run.board_seq()
+        recover_s = await run.recovered(pool, target)
         after = await pool.status()
         latencies, failures = probe.window(ended, time.monotonic())
         acks = [a.latency for a in writers.acks if a.at >= ended]
@@ -150,12 +173,15 @@ async def storm(run: Run, writers: Writers) -> dict[str, Any]:
             "clients": len(tokens),
             "exit_hung": hung,
             "first_connect_s": connect_s,
+            "connect_timeline": connect_timeline,
             "fault_s": ended - stopped,
             "recover_s": recover_s,
             "get_p99_ms": latency_summary(latencies)["p99_ms"],
             "get_failed": failures,
             "ack_p99_ms": latency_summary(acks)["p99_ms"],
             "out_of_order": sum(row[3] for row in after),
+            "laggards": laggards(after, target),
+            "timeline": run.timeline[::10],
             **attempts_summary(before, after),
         }
     finally:
@@ -175,18 +201,21 @@ async def faults(run: Run, writers: Writers) -> tuple[list[dict[str, Any]], dict
             before = await pool.status()
             writers.phase = name
             started, hung = time.monotonic(), run.exit_hung
-            await run.fault(name)
+            await run.fault(name, before)
             ended = time.monotonic()
-            recover_s = await run.recovered(pool, run.board_seq())
+            target = run.board_seq()
+            recover_s = await run.recovered(pool, target)
             after = await pool.status()
             rows.append(
                 {
                     "fault": name,
                     "clients": len(tokens),
+                    "hit": run.hit,
                     "fault_s": ended - started,
                     "exit_hung": run.exit_hung - hung,
                     "recover_s": recover_s,
                     "out_of_order": sum(r[3] for r in after) - sum(r[3] for r in before),
+                    "laggards": laggards(after, target),
                     **attempts_summary(before, after),
                 }
             )
@@ -264,7 +293,7 @@ async def run(options: RecoveryOptions) -> dict[str, Any]:
     return {"options": asdict(options), "target_s": TARGET_SECONDS, "servers": results}
 
 
-COLUMNS = ["server", "fault", "clients", "recover_s", "acked", "lost", "attempts_mean"]
+COLUMNS = ["server", "fault", "clients", "hit", "recover_s", "acked", "lost", "attempts_mean"]
 COLUMNS += ["attempts_max", "out_of_order", "fault_s", "exit_hung", "get_p99_ms", "get_failed"]
 COLUMNS += ["ack_p99_ms"]
 
@@ -281,6 +310,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--write-interval", type=float, default=0.25)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--recover-timeout", type=float, default=60.0)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     args = parser.parse_args()
     redis_short, redis_long = (float(s) for s in args.redis_down.split(","))
@@ -296,12 +326,16 @@ def main() -> None:
         writers=args.writers,
         write_interval=args.write_interval,
         processes=args.processes,
+        recover_timeout=args.recover_timeout,
         database_url=database_prepare(args.database),
     )
     result = asyncio.run(run(options))
     rows = [row for server in result["servers"].values() for row in server["rows"]]
     print(f"REALTIME_HEARTBEAT_SECONDS={options.heartbeat}; target {TARGET_SECONDS} s")
     print(table(rows, COLUMNS))
+    for row in rows:
+        if row["recover_s"] is None:
+            print(f"{row['server']} {row['fault']}: not consistent: {row['laggards']}")
     for server, outcome in result["servers"].items():
         print(f"{server}: final {outcome['final']}, writer failures {outcome['writer_failures']}")
     print(f"raw results: {results_write('recovery', result)}")
