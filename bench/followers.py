@@ -138,6 +138,20 @@ def _process_main(pipe: Connection, urls: list[list[str]], tokens: list[str]) ->
     asyncio.run(_serve(pipe, urls, tokens))
 
 
+def laggards(rows: list, target: int) -> dict[str, Any]:
+    """Who is not consistent: not connected, behind `target`, or closed for good."""
+    return {
+        "disconnected": sum(1 for _, ok, *_ in rows if not ok),
+        "behind": sum(1 for seq, ok, *_ in rows if ok and (seq is None or seq < target)),
+        "fatal": sorted({row[4] for row in rows if row[4] is not None}),
+    }
+
+
+def attempts_summary(before: list, after: list) -> dict[str, float]:
+    deltas = [b[2] - a[2] for a, b in zip(before, after, strict=True)]
+    return {"attempts_mean": sum(deltas) / len(deltas), "attempts_max": max(deltas)}
+
+
 class FollowerPool:
     """Followers spread over client processes; follower i's own worker is urls[i % n]."""
 

@@ -31,7 +31,7 @@ import psycopg
 
 from bench.catchup import snapshot_get
 from bench.common import latency_summary, nofile_limit_raise, results_write, run_tag, table
-from bench.followers import FollowerPool
+from bench.followers import FollowerPool, attempts_summary, laggards
 from bench.recovery_load import Probe, Writers
 from bench.stack import DEFAULT_DATABASE, Stack, database_prepare, seed
 
@@ -133,20 +133,6 @@ class Run:
             await asyncio.sleep(self.options.freeze)
             os.kill(self.pids[busiest], signal.SIGCONT)
         self.hit = on[busiest] if name.startswith("worker") else len(rows)
-
-
-def laggards(rows: list, target: int) -> dict[str, Any]:
-    """Who is not consistent: not connected, behind `target`, or closed for good."""
-    return {
-        "disconnected": sum(1 for _, ok, *_ in rows if not ok),
-        "behind": sum(1 for seq, ok, *_ in rows if ok and (seq is None or seq < target)),
-        "fatal": sorted({row[4] for row in rows if row[4] is not None}),
-    }
-
-
-def attempts_summary(before: list, after: list) -> dict[str, float]:
-    deltas = [b[2] - a[2] for a, b in zip(before, after, strict=True)]
-    return {"attempts_mean": sum(deltas) / len(deltas), "attempts_max": max(deltas)}
 
 
 async def storm(run: Run, writers: Writers) -> dict[str, Any]:
