@@ -117,10 +117,15 @@ class HttpClient:
         return self
 
     async def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+        return await self.request("POST", path, orjson.dumps(body or {}))
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        return await self.request("GET", path, b"")
+
+    async def request(self, method: str, path: str, data: bytes) -> tuple[int, Any]:
         assert self.reader is not None and self.writer is not None
-        data = orjson.dumps(body or {})
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(data)}\r\n\r\n"
         )

@@ -110,6 +110,8 @@ class Stack:
 
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-")))
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # How each server was started (name, command, port, env), by pid, to restart it.
+    specs: dict[int, tuple[str, list[str], int, dict | None]] = field(default_factory=dict)
 
     def start(self, name: str, command: list[str], *, port: int, env: dict | None = None) -> int:
         """Start a server process that listens on `port`; return its pid."""
@@ -125,10 +127,20 @@ class Stack:
                     command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
                 )
             self.processes.append(process)
+            self.specs[process.pid] = (name, command, port, env)
             started.append((process, port, log))
         for process, port, log in started:
             port_wait(port, process, log)
         return [process.pid for process, _, _ in started]
+
+    def process(self, pid: int) -> subprocess.Popen:
+        return next(process for process in self.processes if process.pid == pid)
+
+    def restart(self, pid: int) -> int:
+        """Start server `pid` again, with the same command on the same port, once it
+        has exited (the caller stopped it); return the new pid."""
+        self.process(pid).wait(timeout=30)
+        return self.start_many([self.specs.pop(pid)])[0]
 
     def redis(self) -> tuple[str, int]:
         """A private redis-server; returns its URL and pid."""
@@ -164,10 +176,17 @@ class Stack:
         return [(port, pid) for (_, _, port, _), pid in zip(servers, pids, strict=True)]
 
     def workers(
-        self, count: int, *, database_url: str, redis_url: str, server: str = "daphne"
+        self,
+        count: int,
+        *,
+        database_url: str,
+        redis_url: str,
+        server: str = "daphne",
+        **overrides: str,
     ) -> list[tuple[int, int]]:
-        """`count` worker processes of the real app sharing one database and Redis."""
-        env = django_env(database_url=database_url, redis_url=redis_url)
+        """`count` worker processes of the real app sharing one database and Redis
+        (`overrides` are extra environment variables)."""
+        env = django_env(database_url=database_url, redis_url=redis_url, **overrides)
         start = self.uvicorn if server == "uvicorn" else self.daphne
         return start("config.asgi:application", env=env, count=count)
 
