@@ -91,6 +91,11 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             await self._close_quietly(CLOSE_SERVICE_RESTART)
             await asyncio.sleep(SHUTDOWN_FLUSH_SECONDS)
             raise
+        except OSError as error:
+            # The client left while the server was still answering it (a reconnect
+            # storm leaves many): nothing to close, and no traceback to log.
+            logger.info("Board socket %s: the client left (%s)", self.connection_id, error)
+            self.closed = True
         except Exception:
             logger.exception("Board socket %s failed", self.connection_id)
             await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
@@ -192,6 +197,8 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
                     self.accepted = True
                 await self.base_send({"type": "websocket.close", "code": attempt})
                 return
+            except OSError:
+                return  # the client is gone: there is nothing left to close
             except Exception:
                 logger.warning("Socket %s: close %s failed", self.connection_id, attempt)
 
