@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from accounts.models import ApiToken
@@ -26,6 +28,8 @@ from board.selectors import role_at_least
 # right to this board ended.
 CLOSE_AUTH_ENDED = 4401
 CLOSE_ACCESS_ENDED = 4403
+
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def access_verdicts(*, board_id: int, principals: dict[str, Any]) -> dict[str, V
             pk__in=key_ids, board_id=board_id, revoked_at__isnull=True
         ).values_list("pk", flat=True)
     )
-    sessions: dict[str, dict[str, Any]] = {}
+    sessions = sessions_data({p.session_key for p in principals.values() if p.session_key})
     verdicts: dict[str, Verdict] = {}
     for conn, principal in principals.items():
         if principal.kind == "display":
@@ -89,18 +93,21 @@ def _credential_live(
 ) -> bool:
     if principal.kind == "token":
         return principal.token_id in live_tokens
-    key = principal.session_key
-    if not key:
-        return False
-    if key not in sessions:
-        sessions[key] = session_data(key)
-    return session_belongs_to(sessions[key], user)
+    data = sessions.get(principal.session_key or "")
+    return data is not None and session_belongs_to(data, user)
 
 
-def session_data(session_key: str) -> dict[str, Any]:
-    """The stored session, or {} when it is gone (logged out, flushed, expired)."""
+def sessions_data(keys: set[str]) -> dict[str, dict[str, Any]]:
+    """The stored sessions by key; one that is gone (logged out, flushed, expired) is
+    missing. With the database engine (the default), one query for all of them."""
+    if not keys:
+        return {}
+    if settings.SESSION_ENGINE == DATABASE_SESSIONS:
+        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        return {row.session_key: row.get_decoded() for row in rows}
     engine = import_module(settings.SESSION_ENGINE)
-    return engine.SessionStore(session_key=session_key).load()
+    found = {key: engine.SessionStore(session_key=key).load() for key in keys}
+    return {key: data for key, data in found.items() if data}
 
 
 def session_belongs_to(data: dict[str, Any], user: Any) -> bool:
