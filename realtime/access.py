@@ -23,11 +23,7 @@ from django.utils.crypto import constant_time_compare
 from accounts.models import ApiToken
 from board.models import Board, DisplayKey, Membership, Role
 from board.selectors import role_at_least
-
-# Final close codes (docs/protocol.md): the credential ended (log in again), and the
-# right to this board ended.
-CLOSE_AUTH_ENDED = 4401
-CLOSE_ACCESS_ENDED = 4403
+from realtime import close_codes
 
 DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
 
@@ -48,7 +44,7 @@ def recheck_interval() -> float:
 def access_verdicts(*, board_id: int, principals: dict[str, Any]) -> dict[str, Verdict]:
     """A verdict for each connection id in `principals` (realtime.auth.Principal)."""
     if not Board.objects.filter(pk=board_id).exists():
-        return {conn: Verdict(close_code=CLOSE_ACCESS_ENDED) for conn in principals}
+        return {conn: Verdict(close_code=close_codes.ACCESS_ENDED) for conn in principals}
     user_ids = {p.user.pk for p in principals.values() if p.user is not None}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
     roles = dict(
@@ -73,15 +69,15 @@ def access_verdicts(*, board_id: int, principals: dict[str, Any]) -> dict[str, V
     for conn, principal in principals.items():
         if principal.kind == "display":
             live = principal.key_id in live_keys
-            verdicts[conn] = Verdict() if live else Verdict(close_code=CLOSE_ACCESS_ENDED)
+            verdicts[conn] = Verdict() if live else Verdict(close_code=close_codes.ACCESS_ENDED)
             continue
         user = users.get(principal.user.pk)
         if user is None or not _credential_live(principal, user, live_tokens, sessions):
-            verdicts[conn] = Verdict(close_code=CLOSE_AUTH_ENDED)
+            verdicts[conn] = Verdict(close_code=close_codes.NOT_AUTHENTICATED)
             continue
         role = roles.get(user.pk)
         if role is None:
-            verdicts[conn] = Verdict(close_code=CLOSE_ACCESS_ENDED)
+            verdicts[conn] = Verdict(close_code=close_codes.ACCESS_ENDED)
             continue
         role = Role(role)
         verdicts[conn] = Verdict(role=role, read_only=not role_at_least(role, Role.MEMBER))

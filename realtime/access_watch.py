@@ -13,11 +13,10 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from realtime.access import CLOSE_AUTH_ENDED, Verdict, access_verdicts
+from realtime import close_codes
+from realtime.access import Verdict, access_verdicts
 from realtime.auth import BoardAccess, Principal
 from realtime.control import session_digest
-
-CLOSE_ROLE_CHANGED = 4409
 
 
 class AccessWatch:
@@ -36,7 +35,7 @@ class AccessWatch:
 
     async def role_changed(self) -> None:
         """The socket's role changed and `self.access` holds the new one."""
-        await self._close_quietly(CLOSE_ROLE_CHANGED)
+        await self._close_quietly(close_codes.ROLE_CHANGED)
 
     async def access_changed(self, message: dict[str, Any]) -> None:
         user = self.principal.user
@@ -45,7 +44,7 @@ class AccessWatch:
         ended = message.get("session")
         key = self.principal.session_key
         if ended and key and ended == session_digest(key):
-            await self._close_quietly(CLOSE_AUTH_ENDED)
+            await self._close_quietly(close_codes.NOT_AUTHENTICATED)
             return
         self._spawn(self.access_recheck())
 

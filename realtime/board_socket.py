@@ -1,13 +1,7 @@
 """What both board sockets share: authorising, joining the board's hub (realtime.hub:
 one channel-layer subscription per process and board), the event stream
 (realtime.event_feed: complete and in order), presence, and closing with a code that
-tells the client what to do.
-
-Close codes: 4401 not authenticated (or the credential ended), 4403 the right to the
-board ended (membership removed, display key revoked), 4404 unknown board or not a
-member, 4429 too many sockets for one person or display key (all final); 4409 a page's
-role changed (reload); 1012 the server is restarting
-and 1013 the peer stopped reading or the socket failed (reconnect and resume).
+tells the client what to do (realtime.close_codes).
 """
 
 from __future__ import annotations
@@ -25,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
 from realtime.event_feed import EventFeed
@@ -32,20 +27,11 @@ from realtime.frame_sender import FrameSender
 from realtime.hub import BoardHub, hub_join
 from realtime.presence import presence_changed, presence_store
 from realtime.protocol import TokenBucket
-from realtime.socket_quota import (
-    CLOSE_TOO_MANY_SOCKETS,
-    socket_slot_release,
-    socket_slot_take,
-)
+from realtime.socket_quota import socket_slot_release, socket_slot_take
 from realtime.stream import SeqStream
 
 logger = logging.getLogger(__name__)
 
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
-CLOSE_KEY_REVOKED = 4403
-CLOSE_SERVICE_RESTART = 1012
-CLOSE_TRY_AGAIN_LATER = 1013
 SHUTDOWN_FLUSH_SECONDS = 0.1
 TEARDOWN_SECONDS = 5.0
 # How long a shutdown waits for an action under way to be answered.
@@ -88,7 +74,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             # may commit: its answer goes out first. The close frame needs one more
             # turn of the loop to leave before the server drops the connection.
             await self._finish_in_flight()
-            await self._close_quietly(CLOSE_SERVICE_RESTART)
+            await self._close_quietly(close_codes.SERVICE_RESTART)
             await asyncio.sleep(SHUTDOWN_FLUSH_SECONDS)
             raise
         except OSError as error:
@@ -98,7 +84,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             self.closed = True
         except Exception:
             logger.exception("Board socket %s failed", self.connection_id)
-            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+            await self._close_quietly(close_codes.TRY_AGAIN_LATER)
         finally:
             await self._teardown()
 
@@ -139,15 +125,15 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
     async def websocket_connect(self, message: dict[str, Any]) -> None:
         principal = self.scope.get("principal")
         if principal is None:
-            await self._refuse(CLOSE_NOT_AUTHENTICATED)
+            await self._refuse(close_codes.NOT_AUTHENTICATED)
             return
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
         access = await database_sync_to_async(board_access)(principal=principal, board_id=board_id)
         if access is None:
-            await self._refuse(CLOSE_NOT_FOUND)
+            await self._refuse(close_codes.NOT_FOUND)
             return
         if not socket_slot_take(holder=principal.presence_key, connection_id=self.connection_id):
-            await self._refuse(CLOSE_TOO_MANY_SOCKETS)
+            await self._refuse(close_codes.TOO_MANY_SOCKETS)
             return
         self.slot_holder = principal.presence_key
         self.principal, self.access = principal, access
@@ -242,7 +228,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             raise
         except Exception:
             logger.exception("Board socket %s background work failed", self.connection_id)
-            await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+            await self._close_quietly(close_codes.TRY_AGAIN_LATER)
 
     async def _presence_join(self) -> None:
         # Later heartbeats come from the hub, once for all its sockets.
@@ -272,12 +258,12 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         await self.dispatch(message)
 
     async def hub_failed(self) -> None:
-        await self._close_quietly(CLOSE_TRY_AGAIN_LATER)
+        await self._close_quietly(close_codes.TRY_AGAIN_LATER)
 
     async def display_revoked(self, message: dict[str, Any]) -> None:
         """Sent by realtime.control when a display key is revoked."""
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
-            await self._close_quietly(CLOSE_KEY_REVOKED)
+            await self._close_quietly(close_codes.ACCESS_ENDED)
 
     async def board_heartbeat(self, message: dict[str, Any]) -> None:
         """The hub's heartbeat (JSON sockets only): sent when this socket has sent

@@ -16,11 +16,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from realtime import close_codes
 from realtime.backpressure import send_blocked_probe, send_buffer_limit, send_buffer_probe
 
 logger = logging.getLogger(__name__)
-
-CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class FrameSender:
@@ -71,7 +70,7 @@ class FrameSender:
         if self.outbox is not None:
             self.outbox.clear()
         # Closing waits for the server too: never in the hub's delivery.
-        self._spawn(self._close_quietly(CLOSE_TRY_AGAIN_LATER))
+        self._spawn(self._close_quietly(close_codes.TRY_AGAIN_LATER))
 
     async def _drain_outbox(self) -> None:
         while self.outbox and not self.closed:

@@ -8,15 +8,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from django.urls import path, re_path
 
+from realtime import close_codes
 from realtime.auth import RealtimeAuthMiddleware
-from realtime.board_socket import CLOSE_NOT_FOUND
 from realtime.consumers import BoardJsonConsumer, BoardPageConsumer
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
-        await self.close(CLOSE_NOT_FOUND)
+        await self.close(close_codes.NOT_FOUND)
 
     async def receive(self, text_data: Any = None, bytes_data: Any = None) -> None:
         pass

@@ -10,8 +10,6 @@ import weakref
 
 from django.conf import settings
 
-CLOSE_TOO_MANY_SOCKETS = 4429
-
 # Sockets belong to the event loop that runs them (each test has its own loop).
 _open: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, set[str]]] = (
     weakref.WeakKeyDictionary()
