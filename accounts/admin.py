@@ -1,15 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import ApiToken, Organization, User
+from accounts.models import ApiToken, Organization, User, WorkspaceMembership
 
 admin.site.register(User, UserAdmin)
 
 
+class WorkspaceMembershipInline(admin.TabularInline):
+    model = WorkspaceMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    filter_horizontal = ["members"]
+    list_display = ["name", "slug", "members_can_create_boards"]
+    inlines = [WorkspaceMembershipInline]
 
 
 @admin.register(ApiToken)

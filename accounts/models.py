@@ -9,7 +9,11 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.validators import validate_username_has_no_at
-from board.limits import API_TOKEN_NAME_MAX_LENGTH
+from board.limits import (
+    API_TOKEN_NAME_MAX_LENGTH,
+    WORKSPACE_NAME_MAX_LENGTH,
+    WORKSPACE_SLUG_MAX_LENGTH,
+)
 
 
 class CaseInsensitiveUserManager(UserManager):
@@ -35,6 +39,9 @@ class User(AbstractUser):
         error_messages={"unique": "A user with that username already exists."},
     )
     email = models.EmailField("email address", unique=True)
+    # Set when the person opened the signed link mailed to `email`; until then they can
+    # log in, but nobody can add or invite them by that address.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseInsensitiveUserManager()
 
@@ -54,13 +61,59 @@ class User(AbstractUser):
         return "".join(part[0] for part in parts[:2]).upper() or "?"
 
 
+class WorkspaceRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
+    OWNER = "owner", "Owner"
+
+
+WORKSPACE_ROLE_RANK = {WorkspaceRole.MEMBER: 0, WorkspaceRole.ADMIN: 1, WorkspaceRole.OWNER: 2}
+
+
 class Organization(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organizations")
+    """A workspace: the team that owns boards. Shown to people as "workspace"."""
+
+    name = models.CharField(max_length=WORKSPACE_NAME_MAX_LENGTH)
+    slug = models.SlugField(max_length=WORKSPACE_SLUG_MAX_LENGTH, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="WorkspaceMembership", related_name="organizations"
+    )
+    # Owners and admins always create boards; members only when this is on.
+    members_can_create_boards = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkspaceMembership(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="workspace_memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_memberships"
+    )
+    role = models.CharField(
+        max_length=10, choices=WorkspaceRole.choices, default=WorkspaceRole.MEMBER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="workspace_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=WorkspaceRole.values),
+                name="workspace_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
 
 
 class ApiToken(models.Model):

@@ -45,6 +45,8 @@ class Board(models.Model):
     # Hard limits refuse a task entering a full column; soft ones only turn its header amber.
     wip_limits_hard = models.BooleanField(default=True)
     last_seq = models.BigIntegerField(default=0)
+    # An archived board is read by nobody and written by nobody until it is restored.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -179,6 +181,8 @@ class EventKind(models.TextChoices):
     EPIC_UPDATED = "epic.updated", "Epic edited"
     EPIC_DELETED = "epic.deleted", "Epic deleted"
     BOARD_UPDATED = "board.updated", "Board settings changed"
+    BOARD_ARCHIVED = "board.archived", "Board archived"
+    BOARD_RESTORED = "board.restored", "Board restored"
     MEMBERSHIP_CHANGED = "membership.changed", "Membership changed"
 
 
@@ -225,3 +229,44 @@ class DisplayKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invitation(models.Model):
+    """An invitation to a workspace, or to one of its boards.
+
+    With an `email` it is a single-use invite mailed to that address; without, a link an
+    admin shares (with an optional use limit). The token is never stored: it is an HMAC
+    of `nonce` under SECRET_KEY (so the admin page can show the link again, and a copy
+    of the database alone opens nothing), and it is looked up by its SHA-256.
+    Rotating a link changes its nonce."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="invitations"
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    email = models.EmailField(blank=True, default="")
+    # A board Role for a board's invitation, a WorkspaceRole (member, admin) otherwise.
+    role = models.CharField(max_length=10)
+    nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.board or self.organization} ({self.email or 'link'})"
+
+    @property
+    def is_link(self) -> bool:
+        return not self.email
