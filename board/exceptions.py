@@ -67,6 +67,20 @@ class ValidationFailed(DomainError):
     default_message = "Please correct the errors below."
 
 
+class BoardArchived(DomainError):
+    code = "board_archived"
+    http_status = 409
+    default_message = "This board is archived: restore it to change it."
+
+
+class InvitationUnusable(DomainError):
+    """Revoked, expired, used up, or never was: the message says which."""
+
+    code = "invitation_unusable"
+    http_status = 410
+    default_message = "This invitation can no longer be used."
+
+
 class ServiceUnavailable(DomainError):
     """Not a rule of the board: the database did not answer in time (down, a lock held
     too long, no free connection). Nothing was written; the same request may be sent

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from board.views import boards, display, planning, tasks
+from board.views import boards, display, invitations, planning, tasks
 
 urlpatterns = [
     path("", boards.board_list, name="board_list"),
@@ -27,6 +27,7 @@ urlpatterns = [
         planning.sprint_task_change,
         name="sprint_task_change",
     ),
+    path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
     path("tasks/<int:task_id>/move/", tasks.task_move_view, name="task_move"),

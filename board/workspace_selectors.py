@@ -112,3 +112,11 @@ def pending_invitations(*, workspace: Organization, board: Board | None = None):
         for invitation in invitations
         if invitation.max_uses is None or invitation.uses < invitation.max_uses
     ]
+
+
+def workspace_may_create_boards(*, user: Any, workspace: Organization) -> bool:
+    """Owners and admins create boards; members when the workspace allows it."""
+    role = workspace_role(user=user, workspace=workspace)
+    if role is None:
+        return False
+    return role != WorkspaceRole.MEMBER or workspace.members_can_create_boards

@@ -43,8 +43,8 @@ def recheck_interval() -> float:
 
 def access_verdicts(*, board_id: int, principals: dict[str, Any]) -> dict[str, Verdict]:
     """A verdict for each connection id in `principals` (realtime.auth.Principal)."""
-    if not Board.objects.filter(pk=board_id).exists():
-        return {conn: Verdict(close_code=close_codes.ACCESS_ENDED) for conn in principals}
+    if not Board.objects.filter(pk=board_id, archived_at__isnull=True).exists():
+        return {conn: Verdict(close_code=close_codes.BOARD_CLOSED) for conn in principals}
     user_ids = {p.user.pk for p in principals.values() if p.user is not None}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
     roles = dict(

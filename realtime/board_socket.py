@@ -132,6 +132,9 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         if access is None:
             await self._refuse(close_codes.NOT_FOUND)
             return
+        if access.board.archived_at is not None:
+            await self._refuse(close_codes.BOARD_CLOSED)
+            return
         if not socket_slot_take(holder=principal.presence_key, connection_id=self.connection_id):
             await self._refuse(close_codes.TOO_MANY_SOCKETS)
             return
@@ -264,6 +267,10 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         """Sent by realtime.control when a display key is revoked."""
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
             await self._close_quietly(close_codes.ACCESS_ENDED)
+
+    async def board_closed(self, message: dict[str, Any]) -> None:
+        """Sent by realtime.control when the board is archived or deleted."""
+        await self._close_quietly(close_codes.BOARD_CLOSED)
 
     async def board_heartbeat(self, message: dict[str, Any]) -> None:
         """The hub's heartbeat (JSON sockets only): sent when this socket has sent

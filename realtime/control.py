@@ -37,6 +37,11 @@ def display_key_revoked_broadcast(*, board_id: int, key_id: int) -> None:
     _send([board_id], {"type": "display.revoked", "key_id": key_id})
 
 
+def board_closed_broadcast(*, board_id: int) -> None:
+    """The board was archived or deleted: every socket on it closes (4410)."""
+    _send([board_id], {"type": "board.closed"})
+
+
 def access_changed_broadcast(
     *, user_id: int, board_ids: Iterable[int], ended_session: str | None = None
 ) -> None:

@@ -1,10 +1,26 @@
 """Every write in Taskboard goes through one of these functions."""
 
-from board.services.boards import board_create, membership_set_role
+from board.services.boards import (
+    board_archive,
+    board_create,
+    board_delete,
+    board_restore,
+    board_update,
+    membership_remove,
+    membership_set_role,
+)
 from board.services.display_keys import (
     board_settings_update,
     display_key_create,
     display_key_revoke,
+)
+from board.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_link_create,
+    invitation_resend,
+    invitation_revoke,
+    invitation_rotate,
 )
 from board.services.planning import (
     epic_create,
@@ -28,15 +44,32 @@ from board.services.tasks import (
     task_update,
     user_tasks_release,
 )
+from board.services.workspaces import (
+    workspace_create,
+    workspace_member_remove,
+    workspace_member_set_role,
+    workspace_update,
+)
 
 __all__ = [
+    "board_archive",
     "board_create",
+    "board_delete",
+    "board_restore",
     "board_settings_update",
+    "board_update",
     "display_key_create",
     "display_key_revoke",
     "epic_create",
     "epic_delete",
     "epic_update",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_link_create",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_rotate",
+    "membership_remove",
     "membership_set_role",
     "sprint_add_task",
     "sprint_create",
@@ -51,4 +84,8 @@ __all__ = [
     "task_set_status",
     "task_update",
     "user_tasks_release",
+    "workspace_create",
+    "workspace_member_remove",
+    "workspace_member_set_role",
+    "workspace_update",
 ]

@@ -64,9 +64,15 @@
 
   document.addEventListener("htmx:wsOpen", markOnline);
   document.addEventListener("htmx:wsClose", function (evt) {
-    if ([4401, 4403, 4404].indexOf(evt.detail.event.code) >= 0) {
-      document.getElementById("revoked-screen").hidden = false;
-      document.getElementById("connection-pill").textContent = "Display key revoked";
+    var code = evt.detail.event.code;
+    if ([4401, 4403, 4404, 4410].indexOf(code) >= 0) {
+      var screen = document.getElementById("revoked-screen");
+      var closed = code === 4410;
+      screen.hidden = false;
+      screen.querySelector("h2").textContent = closed ? "This board was archived or deleted" : "Display key revoked";
+      screen.querySelector("p").textContent = closed ? "Ask a board admin which board to show now." : "Ask a board admin for a new display link.";
+      document.getElementById("connection-pill").textContent =
+        closed ? "Board archived or deleted" : "Display key revoked";
       return;
     }
     markOffline();

@@ -8,9 +8,12 @@
   // not return in the same instant); only a server that stays away gets longer waits.
   var QUICK_ATTEMPTS = 3;
   // Final closes: access to the board ended (4403) or never was (4404), or too many
-  // sockets (4429). 4401 (signed out) and 4409 (role changed) reload the page instead.
+  // sockets (4429). 4401 (signed out), 4409 (role changed) and 4410 (board archived or
+  // deleted) reload the page instead, which then says what happened.
   var ACCESS_REFUSED = [4403, 4404, 4429];
-  var RELOAD = [4401, 4409];
+  var RELOAD = [4401, 4409, 4410];
+  var RELOAD_REASONS = { 4401: "Signed out", 4409: "Your role changed: reloading…",
+    4410: "This board was archived or deleted: reloading…" };
   var reconnectAttempts = 0;
   var reconnectTimer = null;
   var lastResumeAsk = 0;
@@ -165,7 +168,7 @@
     socketOpen = false;
     socket = evt.detail.socketWrapper;
     if (RELOAD.indexOf(code) >= 0) {
-      setPill("offline", code === 4401 ? "Signed out" : "Your role changed: reloading…");
+      setPill("offline", RELOAD_REASONS[code]);
       window.location.reload();
       return;
     }

@@ -5,8 +5,8 @@ import pytest
 from board.exceptions import NotFound, PermissionDenied, ValidationFailed
 from board.models import EventKind, Membership, Role
 from board.public import user_public_state
-from board.services import board_create, membership_set_role, task_create
-from tests.factories import OrganizationFactory, UserFactory
+from board.services import membership_set_role, task_create
+from tests.factories import UserFactory
 from tests.services.helpers import event_count, last_event
 
 
@@ -76,7 +76,7 @@ def test_role_change_records_a_membership_changed_event(board, admin, alice):
 
     event = last_event(board)
     assert event.kind == EventKind.MEMBERSHIP_CHANGED
-    assert event.payload == {"user": user_public_state(alice), "role": Role.VIEWER}
+    assert event.payload == {"user": user_public_state(alice), "role": Role.VIEWER, "joined": False}
 
 
 def test_member_cannot_set_roles(board, alice, bob):
@@ -121,45 +121,6 @@ def test_refused_role_change_records_no_event(board, alice, bob):
         membership_set_role(actor=alice, board_id=board.pk, user=bob, role=Role.ADMIN)
 
     assert event_count(board) == events_before
-
-
-def test_board_create_makes_the_actor_its_admin(db):
-    user = UserFactory()
-
-    board = board_create(actor=user, organization=OrganizationFactory(), name="Roadmap")
-
-    assert role_of(board, user) == Role.ADMIN
-
-
-def test_board_create_adds_the_actor_to_the_organization(db):
-    user, organization = UserFactory(), OrganizationFactory()
-
-    board_create(actor=user, organization=organization, name="Roadmap")
-
-    assert organization.members.filter(pk=user.pk).exists()
-
-
-def test_board_create_gives_a_second_board_of_the_same_name_a_new_slug(db):
-    user, organization = UserFactory(), OrganizationFactory()
-
-    first = board_create(actor=user, organization=organization, name="Roadmap")
-    second = board_create(actor=user, organization=organization, name="Roadmap")
-
-    assert (first.slug, second.slug) == ("roadmap", "roadmap-2")
-
-
-@pytest.mark.parametrize("name", ["", "   ", None])
-def test_board_without_a_name_is_validation_failed_on_name(db, name):
-    with pytest.raises(ValidationFailed) as refused:
-        board_create(actor=UserFactory(), organization=OrganizationFactory(), name=name)
-
-    assert "name" in refused.value.fields
-
-
-def test_new_board_starts_with_an_empty_event_sequence(db):
-    board = board_create(actor=UserFactory(), organization=OrganizationFactory(), name="Roadmap")
-
-    assert board.last_seq == 0
 
 
 def test_setting_the_same_role_again_records_no_event(board, admin, alice):
