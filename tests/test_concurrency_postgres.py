@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 
 import realtime.broadcast
-from board.exceptions import DomainError, TaskAlreadyClaimed
-from board.models import Board, Event, EventKind, Role, Status, Task
+from board.exceptions import DomainError, InvitationUnusable, TaskAlreadyClaimed
+from board.invitation_tokens import invitation_token
+from board.models import Board, Event, EventKind, Membership, Role, Status, Task
 from board.selectors import board_snapshot
 from board.services import (
+    invitation_accept,
+    invitation_link_create,
     task_claim,
     task_create,
     task_move,
@@ -24,7 +27,7 @@ from board.services import (
     task_set_status,
     task_update,
 )
-from tests.factories import member_add
+from tests.factories import UserFactory, member_add
 from tests.services.helpers import board_seqs, cards_apply_events, cards_by_id, cards_on_board
 from tests.threads import threads_run
 
@@ -134,3 +137,22 @@ def test_concurrent_mixed_changes_keep_the_event_log_consistent(board, broadcast
     cards: dict = {}
     cards_apply_events(cards, list(Event.objects.filter(board=board).order_by("seq")))
     assert cards_on_board(cards) == cards_by_id(board_snapshot(board=board))
+
+
+def test_ten_people_racing_for_a_link_with_three_uses_get_exactly_three_places(
+    board, broadcast_seqs
+):
+    admin = member_add(board=board, role=Role.ADMIN)
+    link = invitation_link_create(actor=admin, board_id=board.pk, role=Role.MEMBER, max_uses=3)
+    token = invitation_token(nonce=link.nonce)
+    people = [UserFactory() for _ in range(10)]
+
+    results = threads_run(10, lambda i: invitation_accept(actor=people[i], token=token))
+
+    joined = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, InvitationUnusable)]
+    assert (len(joined), len(refused)) == (3, 7)
+    link.refresh_from_db()
+    assert link.uses == 3
+    assert Membership.objects.filter(board=board, role=Role.MEMBER).count() == 3
+    assert board_seqs(board) == list(range(1, Board.objects.get(pk=board.pk).last_seq + 1))

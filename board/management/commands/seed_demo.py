@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organization
+from accounts.models import Organization, WorkspaceMembership, WorkspaceRole
 from board.models import Board, Role, Status
 from board.services import (
     board_create,
@@ -125,6 +125,7 @@ def _users_get_or_create() -> dict[str, Any]:
             defaults={
                 "username": username,
                 "email": f"{username}@example.com",
+                "email_verified_at": timezone.now(),
                 "first_name": first_name,
                 "last_name": last_name,
             },
@@ -139,6 +140,12 @@ def _users_get_or_create() -> dict[str, Any]:
 def _board_seed(*, organization: Organization, users: dict[str, Any]) -> Board:
     (creator, _, _), *others = PEOPLE
     admin = users[creator]
+    # Only people in the workspace can be put on its boards; the first one owns it.
+    for username, user in users.items():
+        role = WorkspaceRole.OWNER if username == creator else WorkspaceRole.MEMBER
+        WorkspaceMembership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": role}
+        )
     board = board_create(
         actor=admin,
         organization=organization,
@@ -151,8 +158,6 @@ def _board_seed(*, organization: Organization, users: dict[str, Any]) -> Board:
         wip_limits={"wip_limit_in_progress": WIP_LIMIT_IN_PROGRESS},
         wip_limits_hard=True,
     )
-    # Only people in the workspace can be put on its boards.
-    organization.members.add(*users.values())
     for username, _, role in others:
         membership_set_role(actor=admin, board_id=board.pk, user=users[username], role=role)
 
