@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from bench.clients import MAX_FRAME
 from bench.common import nofile_limit_raise
 
-FATAL_CODES = {4401, 4403, 4404, 4429}
+FATAL_CODES = {4401, 4403, 4404, 4410, 4429}
 
 
 def reconnect_delay(attempt: int) -> float:
