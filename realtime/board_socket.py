@@ -269,8 +269,15 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             await self._close_quietly(close_codes.ACCESS_ENDED)
 
     async def board_closed(self, message: dict[str, Any]) -> None:
-        """Sent by realtime.control when the board is archived or deleted."""
-        await self._close_quietly(close_codes.BOARD_CLOSED)
+        """Sent by realtime.control when the board is archived or deleted. What is
+        under way (a snapshot, a replay) and the events it holds, the board.archived
+        one among them, go out first; the hub does not wait for that."""
+        self._spawn(self._close_when_sent(close_codes.BOARD_CLOSED))
+
+    async def _close_when_sent(self, code: int) -> None:
+        async with self.lock:
+            pass
+        await self._close_quietly(code)
 
     async def board_heartbeat(self, message: dict[str, Any]) -> None:
         """The hub's heartbeat (JSON sockets only): sent when this socket has sent
