@@ -60,6 +60,7 @@ class TaskOut(Schema):
     due_date: IsoDate | None
     position: int
     version: int
+    comment_count: int
     created_at: IsoDateTime
     updated_at: IsoDateTime
 

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from board.exceptions import DomainError
-from board.models import Board, DisplayKey, Epic, Event, Membership, Sprint, Task
+from board.models import Board, DisplayKey, Epic, Event, Invitation, Membership, Sprint, Task
 from board.services import task_archive
 
 
@@ -96,6 +96,19 @@ class DisplayKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "board", "prefix", "created_at", "revoked_at"]
     list_filter = ["board"]
     readonly_fields = [f.name for f in DisplayKey._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made on the members and workspace pages (the link needs the
+    server's secret); here they are only listed."""
+
+    list_display = ["organization", "board", "email", "role", "uses", "expires_at", "revoked_at"]
+    list_filter = ["organization"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -100,6 +100,8 @@ class Task(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=TASK_TITLE_MAX_LENGTH)
     description = models.TextField(blank=True, default="", max_length=TASK_DESCRIPTION_MAX_LENGTH)
+    # The description's Markdown rendered once when written (discussion.markdown).
+    description_html = models.TextField(blank=True, default="")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNASSIGNED)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,6 +122,8 @@ class Task(models.Model):
     due_date = models.DateField(null=True, blank=True)
     position = models.BigIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Kept by the comment services under the board lock, so cards show it without a count.
+    comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -180,6 +184,10 @@ class EventKind(models.TextChoices):
     EPIC_CREATED = "epic.created", "Epic created"
     EPIC_UPDATED = "epic.updated", "Epic edited"
     EPIC_DELETED = "epic.deleted", "Epic deleted"
+    COMMENT_CREATED = "comment.created", "Commented"
+    COMMENT_UPDATED = "comment.updated", "Comment edited"
+    COMMENT_DELETED = "comment.deleted", "Comment deleted"
+    WATCHERS_CHANGED = "watchers.changed", "Watchers changed"
     BOARD_UPDATED = "board.updated", "Board settings changed"
     BOARD_ARCHIVED = "board.archived", "Board archived"
     BOARD_RESTORED = "board.restored", "Board restored"

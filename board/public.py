@@ -26,6 +26,7 @@ TASK_STATE_FIELDS = (
     "due_date",
     "position",
     "version",
+    "comment_count",
     "created_at",
     "updated_at",
 )
@@ -60,6 +61,7 @@ def task_row_public_state(
         "due_date": due_date.isoformat() if due_date else None,
         "position": row["position"],
         "version": row["version"],
+        "comment_count": row["comment_count"],
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),
     }

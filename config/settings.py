@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "board",
+    "discussion",
+    "notifications",
     "realtime",
     "ninja",
     "idempotency",

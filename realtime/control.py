@@ -37,6 +37,24 @@ def display_key_revoked_broadcast(*, board_id: int, key_id: int) -> None:
     _send([board_id], {"type": "display.revoked", "key_id": key_id})
 
 
+def user_group_name(user_id: int) -> str:
+    """A person's own group: every socket of theirs, in every worker, is in it."""
+    return f"user.{user_id}"
+
+
+def notifications_changed_broadcast(*, user_ids: Iterable[int]) -> None:
+    """The people's notifications changed: their bells count again."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    for user_id in user_ids:
+        try:
+            send(user_group_name(user_id), {"type": "notifications.changed"})
+        except Exception:
+            logger.exception("Notification notice failed for user %s", user_id)
+
+
 def board_closed_broadcast(*, board_id: int) -> None:
     """The board was archived or deleted: every socket on it closes (4410)."""
     _send([board_id], {"type": "board.closed"})

@@ -24,7 +24,15 @@ from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, 
 from board.public import task_public_state
 from board.selectors import id_or_none
 from board.services.access import board_lock, role_require
+from board.services.conversation import (
+    mentions_record,
+    rendered_with_mentions,
+    task_change_notify,
+    watchers_add,
+)
 from board.services.events import event_record
+from board.services.notify import notify
+from notifications.models import NotificationKind
 
 POSITION_STEP = 1024
 
@@ -193,9 +201,33 @@ def claimed_by_message(*, task: Task, actor: Any) -> str:
     return f"Already claimed by {owner}."
 
 
-def task_save_with_event(*, board: Board, task: Task, actor: Any, kind: str) -> Task:
-    """Bump the version, save, and record the event: every task change ends here."""
+def task_save_with_event(
+    *, board: Board, task: Task, actor: Any, kind: str, description_changed: bool = False
+) -> Task:
+    """Bump the version, save, and record the event: every task change ends here,
+    and so do its conversation's effects (board.services.conversation): the
+    description rendered once, its mentions, watchers, notifications."""
+    mentioned: list[Any] = []
+    if description_changed:
+        task.description_html, mentioned = rendered_with_mentions(
+            board=board, text=task.description
+        )
     task.version += 1
     task.save()
     event_record(board=board, kind=kind, actor=actor, task=task, payload=task_public_state(task))
+    if description_changed:
+        new = mentions_record(task=task, comment=None, users=mentioned)
+        notify(
+            board=board,
+            task=task,
+            actor=actor,
+            kind=NotificationKind.MENTIONED,
+            user_ids=[user.pk for user in new],
+        )
+        watchers_add(task=task, users=new)
+    if kind == EventKind.TASK_CREATED:
+        watchers_add(task=task, users=[actor])
+    elif kind == EventKind.TASK_CLAIMED:
+        watchers_add(task=task, users=[task.owner])
+    task_change_notify(board=board, task=task, actor=actor, kind=kind)
     return task

@@ -21,8 +21,10 @@ from board.services.access import (
     workspace_role_require,
 )
 from board.services.events import event_record
+from board.services.notify import notify
 from board.services.sample_board import SAMPLE_TASKS, SAMPLE_WIP_LIMIT, BoardStart
 from board.workspace_selectors import workspace_may_create_boards
+from notifications.models import NotificationKind
 from realtime.control import board_closed_broadcast
 
 
@@ -183,6 +185,14 @@ def membership_grant(*, board: Board, user: Any, role: str, actor: Any) -> Membe
         actor=actor,
         payload={"user": user_public_state(user), "role": role, "joined": created},
     )
+    if created:
+        notify(
+            board=board,
+            task=None,
+            actor=actor,
+            kind=NotificationKind.ADDED_TO_BOARD,
+            user_ids=[user.pk],
+        )
     return membership
 
 

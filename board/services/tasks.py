@@ -52,7 +52,11 @@ def task_create(
         wip_check(board=board, status=Status.UNASSIGNED)
         task.position = position_at_bottom(board=board, status=Status.UNASSIGNED)
         return task_save_with_event(
-            board=board, task=task, actor=actor, kind=EventKind.TASK_CREATED
+            board=board,
+            task=task,
+            actor=actor,
+            kind=EventKind.TASK_CREATED,
+            description_changed=bool(task.description),
         )
 
 
@@ -87,7 +91,11 @@ def task_update(
         for name, value in changed.items():
             setattr(task, name, value)
         return task_save_with_event(
-            board=board, task=task, actor=actor, kind=EventKind.TASK_UPDATED
+            board=board,
+            task=task,
+            actor=actor,
+            kind=EventKind.TASK_UPDATED,
+            description_changed="description" in changed,
         )
 
 

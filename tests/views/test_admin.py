@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_every_model_is_in_the_admin():
     from django.apps import apps
 
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"accounts", "board", "api"}]
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "board", "api", "discussion", "notifications"}
+    ]
     assert [m for m in ours if not admin.site.is_registered(m)] == []
 
 
