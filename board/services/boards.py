@@ -36,11 +36,13 @@ def board_create(*, actor: Any, organization: Any, name: Any, description: Any =
         return board
 
 
-# One answer for "no such account" and "an account outside this workspace", so that
-# an admin learns nothing about people outside it.
+# One answer for "no such account", "an account outside this workspace" and "an
+# address not verified yet" (accounts.selectors.user_to_add), so that an admin learns
+# nothing about people outside it, nor whether someone registered with an address.
 NOT_IN_WORKSPACE = (
-    "No one in this workspace has that username or email. Only people in the workspace "
-    "can be added to a board directly; invitations are coming."
+    "No one in this workspace has that username or verified email address. Only people "
+    "in the workspace can be added to a board directly, and by email only once they have "
+    "verified their address; invitations are coming."
 )
 
 
