@@ -10,8 +10,10 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.core.validators import MaxLengthValidator
+from django.utils.html import escape
 
 from accounts.models import User
+from accounts.signup import signup_email_hint, signup_refusal
 from accounts.validators import validate_username_has_no_at
 from board.limits import API_TOKEN_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, USER_IDENTIFIER_MAX_LENGTH
 
@@ -37,11 +39,18 @@ class LoginForm(PasswordLengthMixin, AuthenticationForm):
 
 
 class RegisterForm(PasswordLengthMixin, UserCreationForm):
+    """`invited`: the session holds a usable invitation, which admits any address."""
+
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     class Meta:
         model = User
         fields = ("username", "email", "first_name", "last_name")
+
+    def __init__(self, *args: Any, invited: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invited = invited
+        self.fields["email"].help_text = escape(signup_email_hint(invited=invited))
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -52,6 +61,9 @@ class RegisterForm(PasswordLengthMixin, UserCreationForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
+        refusal = signup_refusal(email=email, invited=self.invited)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with that email already exists.")
         return email

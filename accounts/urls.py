@@ -13,6 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("register/", views.register, name="register"),
+    path("verify/resend/", views.verification_resend, name="verification_resend"),
+    path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("password_reset/", views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.signup",
             ],
         },
     },
@@ -261,8 +263,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "board_list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Who may register (accounts/signup.py, docs/configuration.md): `open`, `invite-only`
+# (only with an invitation) or `domains` (addresses at SIGNUP_DOMAINS, or an invitation).
+# A system check refuses an unknown mode, and `domains` without domains.
+SIGNUP_MODE = os.environ.get("SIGNUP_MODE", "open").strip().lower()
+SIGNUP_DOMAINS = env_list("SIGNUP_DOMAINS")
+# Verification emails per address per hour, the one sent at sign-up included (0: no limit).
+VERIFICATION_EMAILS_PER_HOUR = int(os.environ.get("VERIFICATION_EMAILS_PER_HOUR", "3"))
+
+# Email: the console by default (mails are printed to the log). EMAIL_URL configures it
+# all at once (dj-email-url: `submission://user:password@smtp.example.com:587`), or the
+# usual Django variables one by one; the URL wins. A send gives up after EMAIL_TIMEOUT s.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "taskboard@localhost")
+if os.environ.get("EMAIL_URL"):
+    _email = dj_email_url.parse(os.environ["EMAIL_URL"])
+    if "EMAIL_BACKEND" not in _email:
+        raise ImproperlyConfigured(
+            "EMAIL_URL has an unknown scheme: use smtp://, submission:// (STARTTLS on 587), "
+            "smtp://…?ssl=1, console:// or dummy://."
+        )
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
+    EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or EMAIL_TIMEOUT
+    DEFAULT_FROM_EMAIL = _email.get("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

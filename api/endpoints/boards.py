@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from accounts.selectors import user_by_login
+from accounts.selectors import user_to_add
 from api.endpoints._responses import READ_ERRORS, WRITE_ERRORS
 from api.schemas import BoardDetailOut, BoardOut, EventPage, Id, MemberIn, MemberOut
 from api.selectors import boards_with_roles, events_page, member_board
@@ -70,7 +70,7 @@ def board_member_set(request: HttpRequest, board_id: Id, payload: MemberIn) -> S
     """Add someone from the board's workspace, or change a member's role (board
     admins only). `user` is an email address if it has `@`, else a username."""
     membership = membership_set_role(
-        actor=request.auth, board_id=board_id, user=user_by_login(payload.user), role=payload.role
+        actor=request.auth, board_id=board_id, user=user_to_add(payload.user), role=payload.role
     )
     return Status(200, {"user": user_public_state(membership.user), "role": membership.role})
 

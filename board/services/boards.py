@@ -142,11 +142,13 @@ def board_delete(*, actor: Any, board_id: int, confirm_name: Any) -> None:
         transaction.on_commit(lambda: board_closed_broadcast(board_id=board_pk))
 
 
-# One answer for "no such account" and "an account outside this workspace", so that
-# an admin learns nothing about people outside it.
+# One answer for "no such account", "an account outside this workspace" and "an
+# address not verified yet" (accounts.selectors.user_to_add), so that an admin learns
+# nothing about people outside it, nor whether someone registered with an address.
 NOT_IN_WORKSPACE = (
-    "No one in this workspace has that username or email. Only people in the workspace "
-    "can be added to a board directly; invite anyone else."
+    "No one in this workspace has that username or verified email address. Only people "
+    "in the workspace can be added to a board directly, and by email only once they have "
+    "verified their address; invite anyone else."
 )
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.selectors import user_by_login
+from accounts.selectors import user_to_add
 from board.exceptions import DomainError
 from board.forms import MembershipForm, QuickTaskForm
 from board.models import Role
@@ -55,7 +55,7 @@ def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
     board, role = member_board_or_404(user=request.user, board_id=board_id)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_by_login(form.cleaned_data["username"])
+        user = user_to_add(form.cleaned_data["username"])
         try:
             membership_set_role(
                 actor=request.user, board_id=board.pk, user=user, role=form.cleaned_data["role"]

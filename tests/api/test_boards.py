@@ -8,7 +8,7 @@ from board.models import Board, Event, Membership, Role, Status
 from board.services import task_claim, task_create
 from realtime.broadcast import event_json
 from tests.api.conftest import error_of
-from tests.factories import BoardFactory, member_add
+from tests.factories import BoardFactory, UserFactory, member_add, workspace_member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,22 @@ def test_adding_someone_outside_the_workspace_is_the_404_of_no_account(board, ad
     assert "Only people in the workspace" in error_of(stranger)["message"]
     assert outsider.display_name not in stranger.content.decode()
     assert not Membership.objects.filter(board=board, user=outsider).exists()
+
+
+def test_an_unverified_address_is_the_404_of_no_account(board, admin_api):
+    newcomer = workspace_member_add(
+        organization=board.organization, user=UserFactory(email_verified_at=None)
+    )
+    unverified = admin_api.post(
+        f"/boards/{board.pk}/members", {"user": newcomer.email, "role": "member"}
+    )
+    nobody = admin_api.post(
+        f"/boards/{board.pk}/members", {"user": "nobody@example.com", "role": "member"}
+    )
+
+    assert unverified.status_code == nobody.status_code == 404
+    assert error_of(unverified) == error_of(nobody)
+    assert not Membership.objects.filter(board=board, user=newcomer).exists()
 
 
 def test_a_member_cannot_change_roles(board, bob, alice_api):

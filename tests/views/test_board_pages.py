@@ -129,7 +129,10 @@ def test_unknown_member_username_gets_a_field_error(client, board, admin):
         reverse("board_members", args=[board.pk]), {"username": "nobody", "role": Role.MEMBER}
     )
     assert response.status_code == 404  # not_found, as through the API
-    assert "No one in this workspace has that username or email." in response.content.decode()
+    assert (
+        "No one in this workspace has that username or verified email address."
+        in response.content.decode()
+    )
 
 
 def test_adding_someone_outside_the_workspace_reads_as_if_they_had_no_account(
