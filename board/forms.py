@@ -81,6 +81,7 @@ class TaskForm(RefusableForm):
 
     def __init__(self, *args, board: Board, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.board = board
         self.fields["epic"].queryset = Epic.objects.filter(board=board)
         self.fields["title"].widget.attrs.update({"autocomplete": "off"})
 

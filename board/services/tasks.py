@@ -23,6 +23,7 @@ from board.services._tasks_common import (
     wip_check,
 )
 from board.services.access import board_lock, role_require
+from board.services.task_merge import stale_edit_merge
 
 UNSET: Any = object()
 
@@ -70,10 +71,11 @@ def task_update(
     due_date: Any = UNSET,
     epic_id: Any = UNSET,
 ) -> Task:
-    """Edit a task's text fields. A call that changes nothing records no event."""
+    """Edit a task's text fields. A call that changes nothing records no event. With
+    an `expected_version` older than the task's, the edit is merged with what changed
+    since (board.services.task_merge)."""
     with transaction.atomic():
         board, task, _ = task_lock_with_board(actor=actor, task_id=task_id)
-        version_check(task=task, expected_version=expected_version)
         if task.status == Status.ARCHIVED:
             raise InvalidTransition("An archived task cannot be edited.", task=task)
         changes: dict[str, Any] = {}
@@ -85,6 +87,7 @@ def task_update(
             changes["due_date"] = clean_due_date(due_date)
         if epic_id is not UNSET:
             changes["epic"] = clean_epic(board=board, epic_id=epic_id)
+        changes = stale_edit_merge(task=task, expected_version=expected_version, changes=changes)
         changed = {name: value for name, value in changes.items() if getattr(task, name) != value}
         if not changed:
             return task

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from board.exceptions import DomainError, ValidationFailed
+from board.exceptions import DomainError, ValidationFailed, VersionConflict
 from board.forms import QuickTaskForm, TaskForm
 from board.models import Role, Status, Task
 from board.public import task_public_state
@@ -162,6 +162,20 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     )
 
 
+def _rebased(form: TaskForm, *, version: int) -> TaskForm:
+    """The refused form again, with the person's values and their conflict messages,
+    based on the task's current version: saving it now keeps what they chose."""
+    data = form.data.copy()
+    data["expected_version"] = str(version)
+    rebased = TaskForm(data, board=form.board)
+    rebased.is_valid()
+    for name, errors in form.errors.items():
+        for error in errors:
+            rebased.add_error(None if name == "__all__" else name, error)
+    rebased.refusal = form.refusal
+    return rebased
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -197,6 +211,8 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                 )
             except DomainError as error:
                 form.refuse(error)
+                if isinstance(error, VersionConflict) and error.fields:
+                    form = _rebased(form, version=error.task.version)
             else:
                 if not request.htmx:
                     return redirect("task_detail", task.pk)

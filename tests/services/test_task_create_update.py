@@ -293,3 +293,58 @@ def test_text_postgresql_cannot_store_is_refused_on_its_field(board, alice, fiel
         task_create(actor=alice, board_id=board.pk, **fields)
 
     assert field in refused.value.fields
+
+
+def test_a_stale_edit_of_other_fields_is_merged(task, alice, bob):
+    opened_at = task.version
+    task_update(actor=bob, task_id=task.pk, title="Bob's title")
+
+    merged = task_update(
+        actor=alice,
+        task_id=task.pk,
+        expected_version=opened_at,
+        title=task.title,  # sent as it was, as a form sends every field
+        description="Alice's description",
+    )
+
+    assert (merged.title, merged.description) == ("Bob's title", "Alice's description")
+
+
+def test_a_stale_edit_of_the_same_field_is_refused_whole_naming_it(task, alice, bob):
+    opened_at = task.version
+    task_update(actor=bob, task_id=task.pk, title="Bob's title")
+
+    with pytest.raises(VersionConflict) as refused:
+        task_update(
+            actor=alice,
+            task_id=task.pk,
+            expected_version=opened_at,
+            title="Alice's title",
+            description="Alice's description",
+        )
+
+    assert list(refused.value.fields) == ["title"]
+    assert refused.value.task.title == "Bob's title"
+    fresh = Task.objects.get(pk=task.pk)
+    assert (fresh.title, fresh.description) == ("Bob's title", "")
+
+
+def test_a_stale_edit_that_agrees_with_the_other_is_no_conflict(task, alice, bob):
+    opened_at = task.version
+    task_update(actor=bob, task_id=task.pk, title="Same idea")
+
+    same = task_update(actor=alice, task_id=task.pk, expected_version=opened_at, title="Same idea")
+
+    assert same.version == opened_at + 1
+
+
+def test_a_stale_edit_of_the_due_date_and_epic_merges_like_text(task, alice, bob):
+    epic = Epic.objects.create(board=task.board, name="Launch")
+    opened_at = task.version
+    task_update(actor=bob, task_id=task.pk, epic_id=epic.pk)
+
+    merged = task_update(
+        actor=alice, task_id=task.pk, expected_version=opened_at, epic_id="", due_date="2026-12-31"
+    )
+
+    assert (merged.epic_id, merged.due_date.isoformat()) == (epic.pk, "2026-12-31")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from board.models import Epic, Task
-from board.services import task_create
+from board.services import task_create, task_update
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -121,3 +121,32 @@ def test_a_description_at_the_limit_with_line_breaks_is_saved(client, board, ali
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.description == ("line\n" * 1000).strip()
+
+
+def test_a_conflicting_edit_shows_both_values_and_saving_again_keeps_the_choice(
+    client, board, alice, bob
+):
+    task = task_create(actor=alice, board_id=board.pk, title="Plan")
+    opened = task.version
+    task_update(actor=bob, task_id=task.pk, title="Bob's plan")
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("task_edit", args=[task.pk]),
+        {"title": "Alice's plan", "description": "notes", "expected_version": str(opened)},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'value="Alice&#x27;s plan"' in html
+    assert "changed this to “Bob&#x27;s plan”" in html
+    current = Task.objects.get(pk=task.pk)
+    assert f'name="expected_version" value="{current.version}"' in html
+    assert current.description == ""
+
+    saved = client.post(
+        reverse("task_edit", args=[task.pk]),
+        {"title": "Alice's plan", "description": "notes", "expected_version": str(current.version)},
+    )
+    assert saved.status_code == 302
+    assert Task.objects.get(pk=task.pk).title == "Alice's plan"
