@@ -22,6 +22,7 @@ from django.conf import settings
 from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
+from realtime.editing import editing_announce, editing_notice
 from realtime.event_feed import EventFeed
 from realtime.frame_sender import FrameSender
 from realtime.hub import BoardHub, hub_join
@@ -63,6 +64,8 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         self.accepted = self.greeted = self.closed = self.present = False
         self.tasks: set[asyncio.Task[None]] = set()
         self.slot_holder: str | None = None
+        # The task whose edit form this socket's person has open (realtime.editing).
+        self.editing_task: int | None = None
         self.gap_task: asyncio.Task[None] | None = None
         # An action's answer being worked out (its frame), so that a shutdown sends
         # the answer before the close.
@@ -206,6 +209,8 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             await self._teardown_socket()
 
     async def _teardown_socket(self) -> None:
+        if self.editing_task is not None:
+            await self.editing_set(task_id=self.editing_task, editing=False)
         if self.slot_holder is not None:
             socket_slot_release(holder=self.slot_holder, connection_id=self.connection_id)
         for task in self.tasks:
@@ -267,6 +272,23 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         """Sent by realtime.control when a display key is revoked."""
         if self.principal.key_id is not None and self.principal.key_id == message.get("key_id"):
             await self._close_quietly(close_codes.ACCESS_ENDED)
+
+    async def board_editing(self, message: dict[str, Any]) -> None:
+        """Someone else opened or closed a task's edit form (realtime.editing)."""
+        frame = message.get(self.payload_key)
+        if frame and self.greeted and not self.closed and message["conn"] != self.connection_id:
+            await self.send_text(frame)
+
+    async def editing_set(self, *, task_id: int, editing: bool) -> None:
+        """This socket's person opened (or still has) a task's edit form, or closed it."""
+        self.editing_task = task_id if editing else None
+        notice = editing_notice(
+            task_id=task_id,
+            viewer=self.principal.viewer(),
+            connection_id=self.connection_id,
+            editing=editing,
+        )
+        await editing_announce(board_id=self.access.board.pk, notice=notice)
 
     async def board_closed(self, message: dict[str, Any]) -> None:
         """Sent by realtime.control when the board is archived or deleted. What is

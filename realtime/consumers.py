@@ -22,6 +22,7 @@ from board.selectors import BoardSnapshot, board_snapshot
 from realtime.actions import action_run
 from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
+from realtime.editing import editing_frame
 from realtime.event_feed import board_seq, resume_window
 from realtime.fragments import board_refresh_html
 from realtime.origin import tab_origin
@@ -94,6 +95,9 @@ class BoardJsonConsumer(BoardSocketConsumer):
         except ProtocolError as error:
             await self._send_message(protocol_error_message(error))
             return
+        if message.type == "editing":
+            await self._editing(message)
+            return
         if message.type == "resume":
             if not await self._resume(message.args["after"]):
                 await self._send_message(
@@ -108,6 +112,13 @@ class BoardJsonConsumer(BoardSocketConsumer):
         if not self.stream.synced:
             await self._send_snapshot()
         await self._act(message)
+
+    async def _editing(self, message: ClientMessage) -> None:
+        if self.principal.user is None or self.access.read_only:
+            refusal = refusal_of(PermissionDenied("Viewers cannot edit tasks."))
+            await self._send_message(refusal_message(refusal, ref=message.ref))
+            return
+        await self.editing_set(task_id=message.args["task"], editing=message.args["editing"])
 
     async def role_changed(self) -> None:
         """A JSON socket stays open with its new role, and is told."""
@@ -219,8 +230,14 @@ class BoardPageConsumer(BoardSocketConsumer):
         return board.last_seq, [board_refresh_html(board=board, display=self.display)]
 
     async def on_frame(self, text: str | None, data: bytes | None) -> None:
-        # A page cannot show a protocol error, so anything but a resume is dropped.
+        # A page cannot show a protocol error, so anything but a resume or an editing
+        # notice is dropped.
         if not self.bucket.take():
+            return
+        editing = editing_frame(text)
+        if editing is not None:
+            if not self.access.read_only:
+                await self.editing_set(task_id=editing[0], editing=editing[1])
             return
         after = resume_after(text)
         if after is None:

@@ -92,6 +92,7 @@ FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     # Only the type: the service refuses an index out of range, in the same words at
     # every door.
     "index": (_int, "Must be an integer."),
+    "editing": (lambda value: isinstance(value, bool), "Must be true or false."),
     # An idempotency key, as the HTTP API's Idempotency-Key: a retried action with the
     # same key is answered as the first time and changes nothing.
     "key": (
@@ -103,6 +104,8 @@ FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
 # type -> (required fields, optional fields)
 MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "resume": (("after",), ()),
+    # Not an action: a notice to the others on the board (realtime.editing), no answer.
+    "editing": (("task", "editing"), ()),
     "claim": (("task",), ("expected_version", "key")),
     "release": (("task",), ("expected_version", "key")),
     "set_status": (("task", "status"), ("expected_version", "key")),
@@ -110,7 +113,7 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "update": (("task",), ("expected_version", "title", "description", "due_date", "epic", "key")),
     "move": (("task", "index"), ("status", "expected_version", "key")),
 }
-ACTIONS = frozenset(MESSAGES) - {"resume"}
+ACTIONS = frozenset(MESSAGES) - {"resume", "editing"}
 
 
 @dataclass
