@@ -3,8 +3,14 @@ socket closes; viewers cannot send one, and a bad frame is refused, never fatal.
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import orjson
+import pytest
+from channels.db import database_sync_to_async
+from websockets.asyncio.client import connect
+
+from accounts.tokens import api_token_create
 from tests.realtime.conftest import receive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]
@@ -86,3 +92,41 @@ async def test_a_page_socket_gets_the_notice_as_a_fragment(page_socket, connect,
     while 'id="editing-notices"' not in (frame := await page.receive_from(timeout=5)):
         pass
     assert 'data-task="7"' in frame and 'data-editing="1"' in frame
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(60)
+async def test_an_edit_on_one_worker_shows_on_the_other_and_ends_with_the_socket(
+    start_servers, shared_layer, board, alice, bob
+):
+    first, second = start_servers(2)
+    alice_ws = await _server_socket(first, board, alice)
+    bob_ws = await _server_socket(second, board, bob)
+    try:
+        await asyncio.sleep(0.5)  # both hubs have joined the board's group
+        await alice_ws.send(orjson.dumps({"type": "editing", "task": 3, "editing": True}).decode())
+        assert (await _server_editing(bob_ws))["editing"] is True
+        await alice_ws.close()
+        assert (await _server_editing(bob_ws))["editing"] is False
+    finally:
+        await asyncio.gather(alice_ws.close(), bob_ws.close(), return_exceptions=True)
+
+
+async def _server_socket(server, board, user):
+    token = (await database_sync_to_async(api_token_create)(user=user, name="editing"))[1]
+    ws = await connect(
+        server.ws_url(f"/ws/v1/boards/{board.pk}/"),
+        additional_headers={"Authorization": f"Bearer {token}"},
+        proxy=None,
+        open_timeout=10,
+    )
+    assert orjson.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
+    return ws
+
+
+async def _server_editing(ws) -> dict:
+    async with asyncio.timeout(10):
+        while (message := orjson.loads(await ws.recv()))["type"] != "editing":
+            pass
+    return message
