@@ -82,6 +82,7 @@ class BoardOut(Schema):
     description: str
     organization: OrganizationOut
     role: RoleName
+    archived_at: IsoDateTime | None = Field(description="When it was archived; null if open.")
     open_tasks: int
 
 
@@ -99,6 +100,7 @@ class BoardDetailOut(Schema):
     description: str
     organization: OrganizationOut
     role: RoleName
+    archived_at: IsoDateTime | None = Field(description="When it was archived; null if open.")
     seq: int = Field(description="The board's latest event; read events after it.")
     columns: list[ColumnOut]
 

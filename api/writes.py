@@ -36,8 +36,18 @@ WRITE_DOCS: dict[str, Any] = {
 }
 
 
-def idempotent_write(view: Callable[..., Status]) -> Callable[..., Any]:
-    """Run the write at most once per Idempotency-Key. The view returns a `Status`."""
+def idempotent_write(
+    view: Callable[..., Status] | None = None,
+    *,
+    reveal: Callable[[HttpRequest, Any], Any] | None = None,
+) -> Any:
+    """Run the write at most once per Idempotency-Key. The view returns a `Status`.
+
+    `reveal(request, body)` adds to each answer, the first and every replay, what must
+    not be stored with the key: an invitation's link opens a workspace, and a copy of
+    the database alone must open nothing (board.models.Invitation)."""
+    if view is None:
+        return lambda view: idempotent_write(view, reveal=reveal)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -51,13 +61,16 @@ def idempotent_write(view: Callable[..., Status]) -> Callable[..., Any]:
             fingerprint=request_fingerprint(request),
             action=action,
         )
+        body = outcome.body
+        if reveal is not None and body is not None:
+            body = reveal(request, body)
         if not outcome.replayed:
-            return Status(outcome.status, outcome.body)
+            return Status(outcome.status, body)
         # The stored body was checked against the schema when it was first sent.
-        if outcome.body is None:
+        if body is None:
             response = HttpResponse(status=outcome.status)
         else:
-            response = JsonResponse(outcome.body, status=outcome.status, safe=False)
+            response = JsonResponse(body, status=outcome.status, safe=False)
         response[REPLAYED_HEADER] = "true"
         return response
 

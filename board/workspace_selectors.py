@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization, WorkspaceMembership, WorkspaceRole
@@ -95,7 +95,7 @@ def workspace_boards(*, workspace: Organization, user: Any) -> QuerySet[Board]:
     return (
         Board.objects.filter(organization=workspace, memberships__user=user)
         .annotate(open_tasks=Count("tasks", filter=~Q(tasks__status=Status.ARCHIVED)))
-        .order_by("archived_at", "name")
+        .order_by(F("archived_at").asc(nulls_first=True), "name")
     )
 
 

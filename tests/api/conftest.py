@@ -46,8 +46,8 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self._send("patch", path, body, headers)
 
-    def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
-        return self._send("delete", path, None, headers)
+    def delete(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self._send("delete", path, body, headers)
 
 
 def error_of(response: Any) -> dict[str, Any]:
