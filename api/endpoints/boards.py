@@ -57,9 +57,8 @@ def board_detail(request: HttpRequest, board_id: Id) -> dict[str, Any]:
 def board_edit(request: HttpRequest, board_id: Id, payload: BoardUpdateIn) -> Status:
     """Rename the board or change its description (board admins); only the fields sent
     change. Open boards see it at once (a `board.updated` event)."""
-    board, _ = member_board(user=request.auth, board_id=board_id, archived_ok=True)
-    changes = {"name": board.name, "description": board.description}
-    changes |= payload.model_dump(exclude_unset=True, exclude_none=True)
+    member_board(user=request.auth, board_id=board_id, archived_ok=True)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     board_update(actor=request.auth, board_id=board_id, **changes)
     return Status(200, listed_board_state(user=request.auth, board_id=board_id))
 

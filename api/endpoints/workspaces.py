@@ -72,10 +72,7 @@ def workspace_edit(request: HttpRequest, slug: Slug, payload: WorkspaceUpdateIn)
     """Rename the workspace, or say whether members may create boards (owners and
     admins); only the fields sent change."""
     workspace, _ = member_workspace(user=request.auth, slug=slug)
-    changes = {
-        "name": workspace.name,
-        "members_can_create_boards": workspace.members_can_create_boards,
-    } | payload.model_dump(exclude_unset=True, exclude_none=True)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     workspace_update(actor=request.auth, workspace_id=workspace.pk, **changes)
     return Status(200, _workspace_out(request.auth, slug))
 

@@ -35,6 +35,8 @@ from board.services.notify import notify
 from notifications.models import NotificationKind
 
 POSITION_STEP = 1024
+# An argument not given: the field keeps its value (None may be a value).
+UNSET: Any = object()
 
 
 def task_lock_with_board(

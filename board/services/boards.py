@@ -13,7 +13,7 @@ from board.exceptions import NotFound, ValidationFailed
 from board.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from board.models import Board, EventKind, Membership, Role
 from board.public import user_public_state
-from board.services._tasks_common import clean_description, clean_id, clean_text
+from board.services._tasks_common import UNSET, clean_description, clean_id, clean_text
 from board.services.access import (
     board_lock,
     role_require,
@@ -79,22 +79,29 @@ def _sample_fill(*, actor: Any, board: Board) -> None:
             task_claim(actor=actor, task_id=task.pk)
 
 
-def board_update(*, actor: Any, board_id: int, name: Any, description: Any) -> Board:
-    """Rename the board or change its description (admins)."""
-    name = clean_text(
-        name, field="name", max_length=NAME_MAX_LENGTH, blank="Give the board a name."
-    )
-    description = clean_description(description, max_length=DESCRIPTION_MAX_LENGTH)
+def board_update(
+    *, actor: Any, board_id: int, name: Any = UNSET, description: Any = UNSET
+) -> Board:
+    """Rename the board or change its description (admins); what is not given stays."""
+    if name is not UNSET:
+        name = clean_text(
+            name, field="name", max_length=NAME_MAX_LENGTH, blank="Give the board a name."
+        )
+    if description is not UNSET:
+        description = clean_description(description, max_length=DESCRIPTION_MAX_LENGTH)
     with transaction.atomic():
         board = board_lock(board_id=board_id)
         role_require(actor=actor, board=board, role=Role.ADMIN)
-        board.name, board.description = name, description
+        if name is not UNSET:
+            board.name = name
+        if description is not UNSET:
+            board.description = description
         board.save(update_fields=["name", "description"])
         event_record(
             board=board,
             kind=EventKind.BOARD_UPDATED,
             actor=actor,
-            payload={"name": name, "description": description},
+            payload={"name": board.name, "description": board.description},
         )
         return board
 

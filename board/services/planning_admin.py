@@ -14,11 +14,10 @@ from django.db import transaction
 from board.exceptions import NotFound, ValidationFailed
 from board.models import Board, Epic, EventKind, Role, Sprint, Task
 from board.public import epic_public_state, sprint_public_state
-from board.services._tasks_common import clean_id, task_save_with_event
+from board.services._tasks_common import UNSET, clean_id, task_save_with_event
 from board.services.access import board_lock, role_require
 from board.services.events import event_record
 from board.services.planning import clean_date, clean_name, clean_plan_description
-from board.services.tasks import UNSET
 
 # Event kinds that EventKind (board/models.py) does not list yet; the lead moves them there.
 

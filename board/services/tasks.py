@@ -10,6 +10,7 @@ from django.db import transaction
 from board.exceptions import InvalidTransition, TaskAlreadyClaimed
 from board.models import EventKind, Role, Status, Task
 from board.services._tasks_common import (
+    UNSET,
     claimed_by_message,
     clean_description,
     clean_due_date,
@@ -24,8 +25,6 @@ from board.services._tasks_common import (
 )
 from board.services.access import board_lock, role_require
 from board.services.task_merge import stale_edit_merge
-
-UNSET: Any = object()
 
 
 def task_create(

@@ -12,7 +12,7 @@ from accounts.models import WORKSPACE_ROLE_RANK, Organization, WorkspaceMembersh
 from board.exceptions import NotFound, PermissionDenied, ValidationFailed
 from board.limits import WORKSPACE_NAME_MAX_LENGTH, WORKSPACE_SLUG_MAX_LENGTH, too_long_message
 from board.models import Membership
-from board.services._tasks_common import clean_id, clean_text
+from board.services._tasks_common import UNSET, clean_id, clean_text
 from board.services.access import workspace_lock, workspace_role_require
 from board.services.boards import membership_remove
 
@@ -73,19 +73,24 @@ def _free_slug(base: str) -> str:
 
 
 def workspace_update(
-    *, actor: Any, workspace_id: Any, name: Any, members_can_create_boards: bool
+    *, actor: Any, workspace_id: Any, name: Any = UNSET, members_can_create_boards: Any = UNSET
 ) -> Organization:
-    name = clean_text(
-        name,
-        field="name",
-        max_length=WORKSPACE_NAME_MAX_LENGTH,
-        blank="Give the workspace a name.",
-    )
+    """Rename the workspace or say whether members create boards; what is not given
+    stays."""
+    if name is not UNSET:
+        name = clean_text(
+            name,
+            field="name",
+            max_length=WORKSPACE_NAME_MAX_LENGTH,
+            blank="Give the workspace a name.",
+        )
     with transaction.atomic():
         workspace = workspace_lock(workspace_id=workspace_id)
         workspace_role_require(actor=actor, workspace=workspace, role=WorkspaceRole.ADMIN)
-        workspace.name = name
-        workspace.members_can_create_boards = bool(members_can_create_boards)
+        if name is not UNSET:
+            workspace.name = name
+        if members_can_create_boards is not UNSET:
+            workspace.members_can_create_boards = bool(members_can_create_boards)
         workspace.save(update_fields=["name", "members_can_create_boards"])
         return workspace
 
