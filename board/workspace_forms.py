@@ -21,10 +21,8 @@ from board.services.sample_board import BoardStart
 
 # Room for INVITE_EMAILS_MAX addresses of the longest length, with separators.
 INVITE_EMAILS_TEXT_MAX_LENGTH = INVITE_EMAILS_MAX * 256
-WORKSPACE_INVITE_ROLE_CHOICES = [
-    (WorkspaceRole.MEMBER, "Member: works on the boards they are added to"),
-    (WorkspaceRole.ADMIN, "Admin: also manages members and boards"),
-]
+WORKSPACE_INVITE_ROLE_CHOICES = [(WorkspaceRole.MEMBER, "Member"), (WorkspaceRole.ADMIN, "Admin")]
+WORKSPACE_ROLE_HELP = "Admins also manage members, invitations and boards."
 
 
 def autofocus(form: forms.Form) -> forms.Form:
@@ -76,18 +74,21 @@ class InviteEmailsForm(RefusableForm):
         label="Email addresses",
         help_text=f"One or more, separated by commas or lines (up to {INVITE_EMAILS_MAX}).",
     )
-    role = forms.ChoiceField(choices=WORKSPACE_INVITE_ROLE_CHOICES)
+    role = forms.ChoiceField(choices=WORKSPACE_INVITE_ROLE_CHOICES, help_text=WORKSPACE_ROLE_HELP)
 
     def __init__(self, *args, for_board: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if for_board:
             self.fields["role"].choices = Role.choices
+            self.fields["role"].help_text = "Viewers watch, members work, admins also manage."
         self.fields["role"].initial = Role.MEMBER
         self.fields["emails"].widget.attrs["autocomplete"] = "off"
 
 
 class InviteLinkForm(RefusableForm):
-    role = forms.ChoiceField(choices=WORKSPACE_INVITE_ROLE_CHOICES, label="Role")
+    role = forms.ChoiceField(
+        choices=WORKSPACE_INVITE_ROLE_CHOICES, label="Role", help_text=WORKSPACE_ROLE_HELP
+    )
     expires_in_days = forms.IntegerField(
         min_value=1,
         max_value=INVITE_EXPIRY_DAYS_MAX,
