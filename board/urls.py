@@ -1,6 +1,15 @@
 from django.urls import path
 
-from board.views import boards, display, invitations, planning, tasks
+from board.views import (
+    boards,
+    display,
+    first_run,
+    invitations,
+    planning,
+    tasks,
+    workspace_invitations,
+    workspaces,
+)
 
 urlpatterns = [
     path("", boards.board_list, name="board_list"),
@@ -28,6 +37,40 @@ urlpatterns = [
         name="sprint_task_change",
     ),
     path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
+    path("welcome/", first_run.first_run, name="first_run"),
+    path("w/<slug:slug>/", workspaces.workspace_detail, name="workspace_detail"),
+    path(
+        "w/<slug:slug>/boards/new/",
+        workspaces.workspace_board_create,
+        name="workspace_board_create",
+    ),
+    path("w/<slug:slug>/settings/", workspaces.workspace_settings, name="workspace_settings"),
+    path("w/<slug:slug>/leave/", workspaces.workspace_leave, name="workspace_leave"),
+    path(
+        "w/<slug:slug>/members/<int:user_id>/role/",
+        workspaces.workspace_member_role,
+        name="workspace_member_role",
+    ),
+    path(
+        "w/<slug:slug>/members/<int:user_id>/remove/",
+        workspaces.workspace_member_remove_view,
+        name="workspace_member_remove",
+    ),
+    path(
+        "w/<slug:slug>/invitations/",
+        workspace_invitations.workspace_invite,
+        name="workspace_invite",
+    ),
+    path(
+        "w/<slug:slug>/invite-links/",
+        workspace_invitations.workspace_invite_link_create,
+        name="workspace_invite_link_create",
+    ),
+    path(
+        "w/<slug:slug>/invitations/<int:invitation_id>/<str:action>/",
+        workspace_invitations.workspace_invitation_action,
+        name="workspace_invitation_action",
+    ),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
     path("tasks/<int:task_id>/move/", tasks.task_move_view, name="task_move"),

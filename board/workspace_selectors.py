@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, WorkspaceMembership, WorkspaceRole
 from board.invitation_tokens import invitation_token, invitation_token_digest
-from board.models import Board, Invitation, Status
+from board.models import Board, Invitation, Role, Status
 
 INVITATION_TOKEN_MAX_LENGTH = 64
 
@@ -116,7 +117,95 @@ def pending_invitations(*, workspace: Organization, board: Board | None = None):
 
 def workspace_may_create_boards(*, user: Any, workspace: Organization) -> bool:
     """Owners and admins create boards; members when the workspace allows it."""
-    role = workspace_role(user=user, workspace=workspace)
+    return _may_create(workspace_role(user=user, workspace=workspace), workspace)
+
+
+@dataclass(frozen=True)
+class WorkspaceGroup:
+    """One workspace on the board list: its open boards the user is on, how many of
+    theirs are archived, and whether they may create a board in it."""
+
+    workspace: Organization
+    boards: list[Board]
+    archived_count: int
+    may_create_boards: bool
+
+
+def board_list_groups(*, user: Any) -> list[WorkspaceGroup]:
+    """The user's boards grouped by workspace: every workspace they belong to (even
+    with no board yet), and the workspace of every board they are on."""
+    boards = list(
+        Board.objects.filter(memberships__user=user)
+        .select_related("organization")
+        .annotate(open_tasks=Count("tasks", filter=~Q(tasks__status=Status.ARCHIVED)))
+        .order_by("name")
+    )
+    workspaces = {workspace.pk: workspace for workspace in workspaces_for_user(user=user)}
+    roles = dict(
+        WorkspaceMembership.objects.filter(user=user).values_list("organization_id", "role")
+    )
+    for board in boards:
+        workspaces.setdefault(board.organization_id, board.organization)
+    return [
+        WorkspaceGroup(
+            workspace=workspace,
+            boards=[b for b in boards if b.organization_id == pk and b.archived_at is None],
+            archived_count=sum(
+                1 for b in boards if b.organization_id == pk and b.archived_at is not None
+            ),
+            may_create_boards=_may_create(roles.get(pk), workspace),
+        )
+        for pk, workspace in sorted(workspaces.items(), key=lambda item: item[1].name.lower())
+    ]
+
+
+def _may_create(role: str | None, workspace: Organization) -> bool:
     if role is None:
         return False
     return role != WorkspaceRole.MEMBER or workspace.members_can_create_boards
+
+
+def first_run_due(*, user: Any) -> bool:
+    """Someone on no board and in no workspace: the board list sends them to the first run."""
+    return not (
+        Board.objects.filter(memberships__user=user).exists()
+        or WorkspaceMembership.objects.filter(user=user).exists()
+    )
+
+
+def workspace_link_invitations(*, workspace: Organization) -> list[Invitation]:
+    """The workspace's own shareable links (not its boards'), still usable."""
+    return [
+        invitation
+        for invitation in pending_invitations(workspace=workspace)
+        if invitation.board_id is None and invitation.is_link
+    ]
+
+
+def board_link_invitation(*, board: Board, role: str) -> Invitation | None:
+    """The board's newest usable shareable link with that role, if any."""
+    links = [
+        invitation
+        for invitation in pending_invitations(workspace=board.organization, board=board)
+        if invitation.is_link and invitation.role == role
+    ]
+    return max(links, key=lambda invitation: invitation.created_at, default=None)
+
+
+def boards_administered(*, user: Any) -> QuerySet[Board]:
+    """Open boards the user is an admin of, newest first (the first run's invite step)."""
+    return Board.objects.filter(
+        memberships__user=user, memberships__role=Role.ADMIN, archived_at__isnull=True
+    ).order_by("-created_at")
+
+
+def workspaces_creating_boards(*, user: Any) -> list[Organization]:
+    """Workspaces where the user may create a board, newest first."""
+    roles = dict(
+        WorkspaceMembership.objects.filter(user=user).values_list("organization_id", "role")
+    )
+    return [
+        workspace
+        for workspace in Organization.objects.filter(pk__in=roles).order_by("-created_at")
+        if _may_create(roles[workspace.pk], workspace)
+    ]

@@ -13,9 +13,12 @@ from accounts.selectors import user_to_add
 from board.exceptions import DomainError
 from board.forms import MembershipForm, QuickTaskForm
 from board.models import Role
-from board.selectors import board_members, board_snapshot, boards_for_user, role_at_least
+from board.selectors import board_members, board_snapshot, role_at_least
 from board.services import membership_set_role
 from board.views._access import member_board_or_404
+from board.views.first_run import SEEN_SESSION_KEY as FIRST_RUN_SEEN_SESSION_KEY
+from board.views.invitations import SESSION_KEY as INVITATION_SESSION_KEY
+from board.workspace_selectors import board_list_groups, first_run_due, invitation_usable
 
 
 def page_card_limit(request: HttpRequest) -> int | None:
@@ -26,7 +29,16 @@ def page_card_limit(request: HttpRequest) -> int | None:
 @require_GET
 @login_required
 def board_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "board/board_list.html", {"boards": boards_for_user(user=request.user)})
+    """The user's boards by workspace. Someone on no board and in no workspace goes to
+    the invitation they opened before signing up, if any, else (once) to the first run."""
+    if first_run_due(user=request.user):
+        token = request.session.get(INVITATION_SESSION_KEY)
+        if token and invitation_usable(token=token):
+            return redirect("invitation_accept", token)
+        if not request.session.get(FIRST_RUN_SEEN_SESSION_KEY):
+            return redirect("first_run")
+    groups = board_list_groups(user=request.user)
+    return render(request, "board/board_list.html", {"groups": groups})
 
 
 @require_GET

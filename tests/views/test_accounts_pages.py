@@ -21,7 +21,7 @@ def test_register_logs_the_new_user_in(client):
         },
     )
     assert response.status_code == 302
-    assert client.get(reverse("board_list")).status_code == 200
+    assert client.get(reverse("board_list"), follow=True).status_code == 200
 
 
 def test_register_refuses_an_email_in_another_case(client):
