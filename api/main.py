@@ -6,7 +6,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
 
 from api.auth import BearerTokenAuth, SessionCsrfAuth
-from api.endpoints import boards, planning, tasks
+from api.endpoints import boards, comments, notifications, planning, tasks
 from api.errors import errors_install
 from api.ratelimit import WriteRateThrottle
 
@@ -41,3 +41,5 @@ errors_install(api)
 api.add_router("", boards.router)
 api.add_router("", tasks.router)
 api.add_router("", planning.router)
+api.add_router("", comments.router)
+api.add_router("", notifications.router)

@@ -95,23 +95,24 @@ def tasks_page(
     if filters.q:
         tasks = tasks.filter(title__icontains=filters.q)
     if cursor is not None:
-        tasks = tasks.filter(pk__gt=cursor_decode(cursor))
+        tasks = tasks.filter(pk__gt=cursor_decode(cursor, kind="task"))
     page = list(tasks.order_by("pk")[: limit + 1])
     if len(page) > limit:
-        return page[:limit], cursor_encode(page[limit - 1].pk)
+        return page[:limit], cursor_encode(page[limit - 1].pk, kind="task")
     return page, None
 
 
-def cursor_encode(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"task:{last_id}".encode()).decode().rstrip("=")
+def cursor_encode(last_id: int, *, kind: str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{last_id}".encode()).decode().rstrip("=")
 
 
-def cursor_decode(cursor: str) -> int:
-    """The id a cursor continues after; ValidationFailed for anything we did not issue."""
+def cursor_decode(cursor: str, *, kind: str) -> int:
+    """The id a cursor of this kind of list continues from; ValidationFailed for
+    anything we did not issue (or issued for another list)."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, last_id = text.partition(":")
-        if prefix == "task" and last_id.isdigit() and int(last_id) < 2**63:
+        if prefix == kind and last_id.isdigit() and int(last_id) < 2**63:
             return int(last_id)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

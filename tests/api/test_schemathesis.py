@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.tokens import api_token_create
 from board.services import epic_create, sprint_create, task_create
+from board.services.comments import comment_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -63,7 +64,14 @@ def known_ids(board, alice) -> dict[str, int]:
     sprint = sprint_create(
         actor=alice, board_id=board.pk, name="S", start_date="2026-01-05", end_date="2026-01-19"
     )
-    return {"board_id": board.pk, "task_id": task.pk, "epic_id": epic.pk, "sprint_id": sprint.pk}
+    comment = comment_create(actor=alice, task_id=task.pk, body="Existing")
+    return {
+        "board_id": board.pk,
+        "task_id": task.pk,
+        "epic_id": epic.pk,
+        "sprint_id": sprint.pk,
+        "comment_id": comment.pk,
+    }
 
 
 def case_strategy(operation, mode: GenerationMode, known_ids: dict[str, int]):
