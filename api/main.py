@@ -6,7 +6,15 @@ from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
 
 from api.auth import BearerTokenAuth, SessionCsrfAuth
-from api.endpoints import boards, invitations, planning, tasks, workspaces
+from api.endpoints import (
+    boards,
+    comments,
+    invitations,
+    notifications,
+    planning,
+    tasks,
+    workspaces,
+)
 from api.errors import errors_install
 from api.ratelimit import WriteRateThrottle
 
@@ -43,3 +51,5 @@ api.add_router("", tasks.router)
 api.add_router("", planning.router)
 api.add_router("", workspaces.router)
 api.add_router("", invitations.router)
+api.add_router("", comments.router)
+api.add_router("", notifications.router)

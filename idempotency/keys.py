@@ -105,8 +105,10 @@ def idempotent_run(
     key: str | None,
     fingerprint: str,
     action: Callable[[], tuple[int, Any]],
+    key_field: str = IDEMPOTENCY_HEADER,
 ) -> Outcome:
     """Run `action` (returning a status and a JSON-able body) at most once per key.
+    `key_field` is what the door calls the key, for the error that names it.
 
     The key's row is inserted first, in the transaction that runs the action: a
     concurrent request with the same key waits on the unique constraint until this
@@ -121,19 +123,19 @@ def idempotent_run(
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
         except IntegrityError:
-            return _replay(user=user, key=key, fingerprint=fingerprint)
+            return _replay(user=user, key=key, fingerprint=fingerprint, key_field=key_field)
         status, body = action()
         record.status_code, record.response = status, body
         record.save(update_fields=["status_code", "response"])
         return Outcome(status=status, body=body)
 
 
-def _replay(*, user: Any, key: str, fingerprint: str) -> Outcome:
+def _replay(*, user: Any, key: str, fingerprint: str, key_field: str) -> Outcome:
     record = IdempotencyKey.objects.get(user=user, key=key)
     if record.fingerprint != fingerprint:
         raise ValidationFailed(
-            "This Idempotency-Key was already used for a different request.",
-            fields={IDEMPOTENCY_HEADER: "Use a new key for a new request."},
+            f"This {key_field} was already used for a different request.",
+            fields={key_field: "Use a new key for a new request."},
         )
     return Outcome(status=record.status_code, body=record.response, replayed=True)
 

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from board.limits import (
+    COMMENT_MAX_LENGTH,
     DATE_MAX_LENGTH,
     STATUS_MAX_LENGTH,
     TASK_DESCRIPTION_MAX_LENGTH,
@@ -74,6 +75,12 @@ def _text(max_length: int, *, null: bool = False) -> Callable[[Any], bool]:
 FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "after": (_count, "Must be a whole number, 0 or more."),
     "task": (_id, "Must be a task id (a positive integer)."),
+    "comment": (_id, "Must be a comment id (a positive integer)."),
+    "body": (
+        _text(COMMENT_MAX_LENGTH),
+        f"Must be text of up to {COMMENT_MAX_LENGTH:,} characters.",
+    ),
+    "watching": (lambda value: isinstance(value, bool), "Must be true or false."),
     "expected_version": (
         _up_to(VERSION_MAX),
         f"Must be a whole number from 0 to {VERSION_MAX:,}.",
@@ -112,6 +119,10 @@ MESSAGES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "create": (("title",), ("description", "due_date", "epic", "key")),
     "update": (("task",), ("expected_version", "title", "description", "due_date", "epic", "key")),
     "move": (("task", "index"), ("status", "expected_version", "key")),
+    "comment_create": (("task", "body"), ("key",)),
+    "comment_update": (("comment", "body"), ("key",)),
+    "comment_delete": (("comment",), ("key",)),
+    "task_watch": (("task", "watching"), ("key",)),
 }
 ACTIONS = frozenset(MESSAGES) - {"resume", "editing"}
 

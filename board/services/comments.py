@@ -15,26 +15,14 @@ from django.utils import timezone
 from board.exceptions import NotFound, PermissionDenied, ValidationFailed
 from board.limits import COMMENT_MAX_LENGTH, too_long_message
 from board.models import Board, EventKind, Role, Task
-from board.public import user_public_state
 from board.services._tasks_common import clean_id, task_lock_with_board
 from board.services.access import role_require
 from board.services.conversation import mentions_record, rendered_with_mentions, watchers_add
 from board.services.events import event_record
 from board.services.notify import notify
 from discussion.models import Comment, Watcher
+from discussion.public import comment_event_state, task_watchers_state
 from notifications.models import NotificationKind
-
-
-def comment_public_state(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.pk,
-        "task": comment.task_id,
-        "author": user_public_state(comment.author),
-        "body": comment.body,
-        "html": comment.body_html,
-        "created_at": comment.created_at.isoformat(),
-        "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
-    }
 
 
 def clean_body(value: Any) -> str:
@@ -116,13 +104,12 @@ def task_watch(*, actor: Any, task_id: Any, watching: bool) -> bool:
             Watcher.objects.create(task=task, user=actor)
         else:
             held.delete()
-        watchers = Watcher.objects.filter(task=task).select_related("user").order_by("created_at")
         event_record(
             board=board,
             kind=EventKind.WATCHERS_CHANGED,
             actor=actor,
             task=task,
-            payload={"task": task.pk, "watchers": [user_public_state(w.user) for w in watchers]},
+            payload=task_watchers_state(task_id=task.pk),
         )
         return watching
 
@@ -145,8 +132,7 @@ def _comment_lock(*, actor: Any, comment_id: Any, role: Role) -> tuple[Board, Ta
 
 
 def _comment_event(board: Board, task: Task, comment: Comment, actor: Any, kind: str) -> None:
-    payload = comment_public_state(comment)
-    payload["comment_count"] = task.comment_count
+    payload = comment_event_state(comment, comment_count=task.comment_count)
     event_record(board=board, kind=kind, actor=actor, task=task, payload=payload)
 
 

@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.tokens import api_token_create
 from board.services import epic_create, invitation_link_create, sprint_create, task_create
+from board.services.comments import comment_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 
@@ -66,6 +67,7 @@ def known_ids(board, alice, admin, bob) -> dict[str, int | str]:
         actor=alice, board_id=board.pk, name="S", start_date="2026-01-05", end_date="2026-01-19"
     )
     invitation = invitation_link_create(actor=admin, board_id=board.pk, role="member")
+    comment = comment_create(actor=alice, task_id=task.pk, body="Existing")
     return {
         "board_id": board.pk,
         "task_id": task.pk,
@@ -74,6 +76,7 @@ def known_ids(board, alice, admin, bob) -> dict[str, int | str]:
         "slug": board.organization.slug,
         "user_id": bob.pk,
         "invitation_id": invitation.pk,
+        "comment_id": comment.pk,
     }
 
 
