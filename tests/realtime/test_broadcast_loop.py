@@ -1,5 +1,6 @@
 """A write's broadcast is sent by the event loop, after the database thread has moved
-on (realtime.broadcast): a slow channel layer does not hold the thread."""
+on (realtime.broadcast): a slow channel layer does not hold the thread, nor does the
+rendering of the fragments."""
 
 from __future__ import annotations
 
@@ -39,11 +40,31 @@ async def test_the_write_returns_before_its_broadcast_is_sent(make_task, monkeyp
             break
         await asyncio.sleep(0.02)
 
-    # Each event's JSON, then its fragments, in commit order.
-    assert [(m["seq"], "json" in m) for m in layer.sent] == [
-        (1, True),
-        (1, False),
-        (2, True),
-        (2, False),
-    ]
+    # The JSON of each event in commit order, and the fragments in commit order.
+    assert [m["seq"] for m in layer.sent if "json" in m] == [1, 2]
+    assert [m["seq"] for m in layer.sent if "html" in m] == [1, 2]
     assert (first.version, second.version) == (1, 1)
+
+
+async def test_the_write_does_not_wait_for_its_fragments(make_task, monkeypatch):
+    layer = HeldLayer()
+    layer.open.set()
+    rendered, release = [], asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow_fragment(*, event, **_):
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(5)
+        rendered.append(event.seq)
+        return "<p>"
+
+    monkeypatch.setattr(realtime.broadcast, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(realtime.broadcast, "event_fragment_html", slow_fragment)
+
+    await asyncio.wait_for(db_run(make_task, "First"), 5)
+    assert rendered == []
+    release.set()
+    for _ in range(100):
+        if any("html" in m for m in layer.sent):
+            break
+        await asyncio.sleep(0.02)
+    assert rendered == [1, 1]  # the page and the wall-display variants
