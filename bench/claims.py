@@ -1,7 +1,10 @@
 """Claims: contended (K clients, half over HTTP and half over the WebSocket protocol,
 race to claim the same task, again and again: exactly one must win each race) and
 uncontended (each client cycles its own task through claim, done, reopen and release
-as fast as it can), at 1 and 2 worker processes.
+as fast as it can), at 1 and 2 worker processes; then one client alone (the latency of
+a single write: sent to ack, sent to its event). The same run measures the database
+floor (bench.claims_floor: the same statements over raw psycopg, the same number of
+clients, on a board of the same shape) and prints each figure as a ratio of it.
 
     python -m bench.claims --racers 8 --races 200 --clients 8 --seconds 10 --workers 1,2
 """
@@ -15,6 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bench.claims_floor import floor_measure
 from bench.common import latency_summary, nofile_limit_raise, results_write, run_tag, table
 from bench.drivers import HttpClient, ProtocolClient
 from bench.fanout import _action
@@ -113,6 +117,27 @@ async def uncontended(actors: list[Actor], tasks: list[int], seconds: float) -> 
     }
 
 
+async def single(actor: Actor, task: int, seconds: float) -> dict[str, Any]:
+    """One client, no other load: the time from sending an action to its ack, and to
+    the arrival of its event on the same socket."""
+    client = actor.client
+    assert isinstance(client, ProtocolClient)
+    acks: list[float] = []
+    events: list[float] = []
+    deadline = time.monotonic() + seconds
+    step = 0
+    while time.monotonic() < deadline or step % 4:
+        began = time.monotonic()
+        reply = await client.act(_action(step, [task]))
+        acks.append(time.monotonic() - began)
+        seq = reply["seq"]
+        await client.wait_for(lambda seq=seq: client.seq >= seq, timeout=10)
+        arrived = next(at for s, _, at in reversed(client.events) if s == seq)
+        events.append(arrived - began)
+        step += 1
+    return {"ack_ms": latency_summary(acks), "event_ms": latency_summary(events)}
+
+
 async def claimed_events(observer: ProtocolClient, seq: int, timeout: float = 15) -> Counter:
     """How many task.claimed events the observer saw per task, once it reached `seq`."""
     deadline = time.monotonic() + timeout
@@ -130,7 +155,7 @@ async def run_workers(options: ClaimsOptions, workers: int, database_url: str) -
             database_url=database_url,
             tag=run_tag(),
             members=max(options.racers, len(TRANSPORTS) * options.clients) + 1,
-            tasks=options.races + len(TRANSPORTS) * options.clients,
+            tasks=options.races + len(TRANSPORTS) * options.clients + 1,
         )
         servers = stack.workers(workers, database_url=database_url, redis_url=redis_url)
         ports = [port for port, _ in servers]
@@ -161,7 +186,13 @@ async def run_workers(options: ClaimsOptions, workers: int, database_url: str) -
                 rows[f"uncontended_{transport}"] = await uncontended(actors, mine, options.seconds)
             finally:
                 await asyncio.gather(*(a.close() for a in actors))
+        [alone] = await open_actors(1, ("ws",))
+        try:
+            rows["single"] = await single(alone, tasks[-1], min(options.seconds, 5))
+        finally:
+            await alone.close()
         changes = sum(rows[f"uncontended_{t}"]["operations"] for t in TRANSPORTS)
+        changes += rows["single"]["ack_ms"]["samples"]
         last_seq = data["seq"] + options.races + changes
         claims = await claimed_events(observer, last_seq)
         await observer.close()
@@ -173,8 +204,17 @@ async def run_workers(options: ClaimsOptions, workers: int, database_url: str) -
 async def run(options: ClaimsOptions) -> dict[str, Any]:
     nofile_limit_raise()
     database_url = options.database_url or database_prepare()
+    members = max(options.racers, len(TRANSPORTS) * options.clients) + 1
+    tasks = options.races + len(TRANSPORTS) * options.clients + 1
+    floor = await floor_measure(
+        database_url,
+        members=members,
+        tasks=tasks,
+        clients=options.clients,
+        seconds=options.seconds,
+    )
     runs = {str(w): await run_workers(options, w, database_url) for w in options.workers}
-    return {"options": asdict(options), "workers": runs}
+    return {"options": asdict(options), "floor": floor, "workers": runs}
 
 
 def report_rows(workers: str, rows: dict[str, Any]) -> list[dict[str, Any]]:
@@ -205,9 +245,49 @@ def report_rows(workers: str, rows: dict[str, Any]) -> list[dict[str, Any]]:
     return table_rows
 
 
+def ratio_rows(workers: str, rows: dict[str, Any], floor: dict[str, Any]) -> list[dict]:
+    """Our figures as ratios of the floor's (writes/s: ours / floor; latency: ours / the
+    floor's single-client transaction time, both p50)."""
+    floor_ops = floor["uncontended"]["operations_per_second"]
+    floor_ms = floor["single"]["operation_ms"]["p50_ms"]
+    return [
+        {
+            "workers": workers,
+            "measure": f"uncontended {t} writes/s / floor",
+            "ours": rows[f"uncontended_{t}"]["operations_per_second"],
+            "floor": floor_ops,
+            "ratio": rows[f"uncontended_{t}"]["operations_per_second"] / floor_ops,
+        }
+        for t in TRANSPORTS
+    ] + [
+        {
+            "workers": workers,
+            "measure": f"single write, sent to {what} p50 / floor transaction",
+            "ours": rows["single"][f"{what}_ms"]["p50_ms"],
+            "floor": floor_ms,
+            "ratio": rows["single"][f"{what}_ms"]["p50_ms"] / floor_ms,
+        }
+        for what in ("ack", "event")
+    ]
+
+
 def report_print(result: dict[str, Any]) -> None:
     rows = [row for w, r in result["workers"].items() for row in report_rows(w, r)]
+    floor = result["floor"]
+    for name, row in floor.items():
+        rows.append(
+            {
+                "workers": "floor",
+                "mode": f"{name} x{row['clients']}",
+                "per_second": row["operations_per_second"],
+                "p50_ms": row["operation_ms"]["p50_ms"],
+                "p99_ms": row["operation_ms"]["p99_ms"],
+                "check": "ok",
+            }
+        )
     print(table(rows, ["workers", "mode", "per_second", "p50_ms", "p99_ms", "check"]))
+    ratios = [r for w, rs in result["workers"].items() for r in ratio_rows(w, rs, floor)]
+    print(table(ratios, ["workers", "measure", "ours", "floor", "ratio"]))
 
 
 def main() -> None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from realtime import close_codes
 from realtime.access import Verdict, access_verdicts
 from realtime.auth import BoardAccess, Principal
 from realtime.control import session_digest
+from realtime.db_threads import db_run
 
 
 class AccessWatch:
@@ -49,8 +48,10 @@ class AccessWatch:
         self._spawn(self.access_recheck())
 
     async def access_recheck(self) -> None:
-        verdicts = await database_sync_to_async(access_verdicts)(
-            board_id=self.access.board.pk, principals={self.connection_id: self.principal}
+        verdicts = await db_run(
+            access_verdicts,
+            board_id=self.access.board.pk,
+            principals={self.connection_id: self.principal},
         )
         await self.access_apply(verdicts[self.connection_id])
 

@@ -1,6 +1,6 @@
 """Run a client's action through the services, exactly as the pages do.
 
-Runs in a worker thread (`database_sync_to_async`). The answer is an `ack` naming the
+Runs on a database thread (realtime.db_threads). The answer is an `ack` naming the
 seq of the event the change produced, or an `error` with the service's code.
 """
 

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from channels.auth import get_user
-from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
@@ -29,6 +28,7 @@ from accounts.tokens import api_token_lookup
 from board.models import Board, Role
 from board.selectors import board_for_member, display_key_lookup, role_at_least
 from board.services.display_keys import DISPLAY_SOCKET_COOKIE
+from realtime.db_threads import Busy, handshake_run
 
 DEBUG_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # The route takes any digits; a bigger id than the database holds cannot exist.
@@ -189,28 +189,37 @@ class RealtimeAuthMiddleware:
         self.with_session = SessionMiddlewareStack(self._session_principal)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        scope = dict(scope, principal=None)
+        # `busy`: the database threads are too far behind; the socket is refused 1013.
+        scope = dict(scope, principal=None, busy=False)
         token = bearer_token(scope)
         key = display_key_param(scope) or (token if token and token.startswith("dk_") else None)
         if key is None and token is None:
             key = display_key_cookie(scope)
-        if key is not None:
-            scope["principal"] = await database_sync_to_async(display_principal)(plaintext=key)
-            return await self.inner(scope, receive, send)
-        if token is not None:
-            found = await database_sync_to_async(api_token_lookup)(plaintext=token)
-            if found is not None:
-                scope["principal"] = user_principal(found.user, kind="token", token_id=found.pk)
-            return await self.inner(scope, receive, send)
-        origin = _header(scope, b"origin")
-        if origin is None:
-            return await self.inner(scope, receive, send)
-        if not origin_allowed(origin, scope):
-            return await WebsocketDenier()(scope, receive, send)
-        return await self.with_session(scope, receive, send)
+        if key is None and token is None:
+            origin = _header(scope, b"origin")
+            if origin is None:
+                return await self.inner(scope, receive, send)
+            if not origin_allowed(origin, scope):
+                return await WebsocketDenier()(scope, receive, send)
+            return await self.with_session(scope, receive, send)
+        try:
+            if key is not None:
+                scope["principal"] = await handshake_run(display_principal, plaintext=key)
+            else:
+                found = await handshake_run(api_token_lookup, plaintext=token)
+                if found is not None:
+                    scope["principal"] = user_principal(found.user, kind="token", token_id=found.pk)
+        except Busy:
+            scope["busy"] = True
+        return await self.inner(scope, receive, send)
 
     async def _session_principal(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        user = await get_user(scope)
+        try:
+            # Channels' get_user, on the database threads (the session loads in it).
+            user = await handshake_run(get_user.func, scope)
+        except Busy:
+            scope["busy"] = True
+            return await self.inner(scope, receive, send)
         if user.is_authenticated:
             session_key = scope["session"].session_key
             scope["principal"] = user_principal(user, kind="session", session_key=session_key)

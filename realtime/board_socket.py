@@ -13,7 +13,6 @@ from collections.abc import Coroutine
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -22,6 +21,7 @@ from django.conf import settings
 from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
+from realtime.db_threads import Busy, handshake_run
 from realtime.editing import editing_announce, editing_notice
 from realtime.event_feed import EventFeed
 from realtime.frame_sender import FrameSender
@@ -99,14 +99,41 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         self.sender_start(send)
         self.channel_layer = get_channel_layer()
         try:
+            message = await self._connect_unless_left(receive)
             while True:
-                await self.dispatch(await receive())
+                await self.dispatch(message)
+                message = await receive()
         except StopConsumer:
             pass
 
+    async def _connect_unless_left(self, receive: Any) -> dict[str, Any]:
+        """Handle the connect while reading the next message: a client that leaves
+        before it is accepted (a reconnect storm leaves many) stops the handshake's
+        work, its queued database calls included. Returns the next message."""
+        connecting = asyncio.ensure_future(self.dispatch(await receive()))
+        upcoming = asyncio.ensure_future(receive())
+        try:
+            await asyncio.wait({connecting, upcoming}, return_when=asyncio.FIRST_COMPLETED)
+            if (
+                upcoming.done()
+                and not connecting.done()
+                and not self.accepted
+                and upcoming.result().get("type") == "websocket.disconnect"
+            ):
+                connecting.cancel()
+                await asyncio.gather(connecting, return_exceptions=True)
+                logger.info("Board socket %s: the client left", self.connection_id)
+                self.closed = True
+                raise StopConsumer
+            await connecting
+            return await upcoming
+        finally:
+            for work in (connecting, upcoming):
+                work.cancel()
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every handler, a thread hop
-        # per socket per event. Every ORM call here goes through database_sync_to_async,
+        # per socket per event. Every ORM call here goes through realtime.db_threads,
         # which does that itself, so forwarding an event stays on the loop.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
@@ -126,12 +153,19 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
     # Lifecycle.
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
+        if self.scope.get("busy"):
+            await self._refuse(close_codes.TRY_AGAIN_LATER)
+            return
         principal = self.scope.get("principal")
         if principal is None:
             await self._refuse(close_codes.NOT_AUTHENTICATED)
             return
         board_id = self.scope["url_route"]["kwargs"]["board_id"]
-        access = await database_sync_to_async(board_access)(principal=principal, board_id=board_id)
+        try:
+            access = await handshake_run(board_access, principal=principal, board_id=board_id)
+        except Busy:
+            await self._refuse(close_codes.TRY_AGAIN_LATER)
+            return
         if access is None:
             await self._refuse(close_codes.NOT_FOUND)
             return

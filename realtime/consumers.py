@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
-from channels.db import database_sync_to_async
 
 from board.exceptions import PermissionDenied
 from board.models import Board, Event
@@ -22,8 +21,9 @@ from board.selectors import BoardSnapshot, board_snapshot
 from realtime.actions import action_run
 from realtime.board_socket import BoardSocketConsumer
 from realtime.broadcast import event_fragment_or_none, event_json
+from realtime.db_threads import db_run
 from realtime.editing import editing_frame
-from realtime.event_feed import board_seq, resume_window
+from realtime.event_feed import resume_window
 from realtime.fragments import board_refresh_html
 from realtime.origin import tab_origin
 from realtime.protocol import (
@@ -47,7 +47,9 @@ class BoardJsonConsumer(BoardSocketConsumer):
 
     async def opened(self) -> None:
         board = self.access.board
-        seq = await database_sync_to_async(board_seq)(board.pk)
+        # The seq the handshake read with the board (no second database call): any
+        # event after it comes from the hub, or from the log on the client's resume.
+        seq = board.last_seq
         you = self.principal.viewer() | {
             "role": self.access.role,
             "read_only": self.access.read_only,
@@ -131,10 +133,10 @@ class BoardJsonConsumer(BoardSocketConsumer):
             refusal = refusal_of(PermissionDenied("This connection is read-only."))
             await self._send_message(refusal_message(refusal, ref=message.ref))
             return
-        run = database_sync_to_async(action_run)
         work = asyncio.ensure_future(
             self._answer(
-                run(
+                db_run(
+                    action_run,
                     actor=self.principal.user,
                     board_id=self.access.board.pk,
                     origin=self.connection_id,

@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from board.models import Board, Event
 from board.selectors import events_after
 from realtime.auth import BoardAccess
 from realtime.broadcast import own_frame
+from realtime.db_threads import db_run
 from realtime.protocol import TokenBucket
 from realtime.stream import SeqStream
 
@@ -97,7 +97,7 @@ class EventFeed:
                 await self.send_text(frame)
 
     async def _send_snapshot(self) -> None:
-        seq, frames = await database_sync_to_async(self.snapshot_frames)()
+        seq, frames = await db_run(self.snapshot_frames)
         for frame in frames:
             await self.send_text(frame)
         await self._send_frames(self.stream.sync(seq))
@@ -117,7 +117,7 @@ class EventFeed:
             after = max(after, self.stream.last)
         self.snapshot_unasked = False
         try:
-            frames = await database_sync_to_async(self._frames_after)(after, charge=True)
+            frames = await db_run(self._frames_after, after, charge=True)
         except ReplayRefused:
             return False
         if frames is None:
@@ -171,7 +171,7 @@ class EventFeed:
             logger.info(
                 "Socket %s fills a gap after seq %s from the log", self.connection_id, after
             )
-            frames = await database_sync_to_async(self._frames_after)(after)
+            frames = await db_run(self._frames_after, after)
             if frames is None:
                 await self._send_snapshot()
                 return

@@ -27,11 +27,11 @@ import weakref
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime.access import Verdict, recheck_interval
+from realtime.db_threads import db_run
 from realtime.event_feed import board_seq
 from realtime.groups import board_group_name
 from realtime.heal import heartbeat_interval
@@ -76,7 +76,7 @@ class BoardHub(HubChores):
 
     async def _start(self) -> None:
         # The seq first: every later event comes over the group, or from the log.
-        self.seen_seq = await database_sync_to_async(board_seq)(self.board_id) or 0
+        self.seen_seq = await db_run(board_seq, self.board_id) or 0
         self.channel_name = await self.layer.new_channel()
         if not await self._subscribe():
             self._run(self._rejoin_until_back())

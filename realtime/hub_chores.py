@@ -7,9 +7,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from realtime.access import access_verdicts
+from realtime.db_threads import db_run
 from realtime.heal import missed_event_messages
 from realtime.presence import presence_changed, presence_store
 
@@ -29,8 +28,8 @@ class HubChores:
     async def _heartbeat(self) -> None:
         """Deliver what the channel layer lost, then tell JSON sockets the seq."""
         try:
-            last, missed = await database_sync_to_async(missed_event_messages)(
-                board_id=self.board_id, after=self.seen_seq
+            last, missed = await db_run(
+                missed_event_messages, board_id=self.board_id, after=self.seen_seq
             )
         except Exception:
             logger.warning("Heartbeat of board %s failed", self.board_id, exc_info=True)
@@ -55,9 +54,7 @@ class HubChores:
             return
         principals = {conn: socket.principal for conn, socket in sockets.items()}
         try:
-            verdicts = await database_sync_to_async(access_verdicts)(
-                board_id=self.board_id, principals=principals
-            )
+            verdicts = await db_run(access_verdicts, board_id=self.board_id, principals=principals)
         except Exception:
             logger.warning("Access sweep of board %s failed", self.board_id, exc_info=True)
             return

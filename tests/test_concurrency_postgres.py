@@ -7,19 +7,23 @@ task is claimed once however many people click at the same moment.
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections import Counter
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 import realtime.broadcast
-from board.exceptions import DomainError, InvitationUnusable, TaskAlreadyClaimed
+from board.exceptions import DomainError, InvitationUnusable, PermissionDenied, TaskAlreadyClaimed
 from board.invitation_tokens import invitation_token
 from board.models import Board, Event, EventKind, Membership, Role, Status, Task
 from board.selectors import board_snapshot
 from board.services import (
     invitation_accept,
     invitation_link_create,
+    membership_set_role,
     task_claim,
     task_create,
     task_move,
@@ -27,6 +31,7 @@ from board.services import (
     task_set_status,
     task_update,
 )
+from board.services.access import board_lock
 from tests.factories import UserFactory, member_add
 from tests.services.helpers import board_seqs, cards_apply_events, cards_by_id, cards_on_board
 from tests.threads import threads_run
@@ -156,3 +161,32 @@ def test_ten_people_racing_for_a_link_with_three_uses_get_exactly_three_places(
     assert link.uses == 3
     assert Membership.objects.filter(board=board, role=Role.MEMBER).count() == 3
     assert board_seqs(board) == list(range(1, Board.objects.get(pk=board.pk).last_seq + 1))
+
+
+def test_a_write_waiting_for_the_board_lock_sees_a_role_change_made_meanwhile(
+    board, broadcast_seqs
+):
+    """The role is read with the board lock in one query (board.services.access); a
+    demotion committed while the write waited must still refuse the write."""
+    admin = member_add(board=board, role=Role.ADMIN)
+    bob = member_add(board=board, role=Role.MEMBER)
+    task = task_create(actor=admin, board_id=board.pk, title="Contested")
+    locked, demoted = threading.Event(), threading.Event()
+
+    def demote() -> None:
+        with transaction.atomic():
+            board_lock(board_id=board.pk)
+            locked.set()
+            time.sleep(0.5)  # bob's claim is now waiting for the lock
+            membership_set_role(actor=admin, board_id=board.pk, user=bob, role=Role.VIEWER)
+        demoted.set()
+
+    def claim() -> Any:
+        locked.wait(5)
+        return task_claim(actor=bob, task_id=task.pk)
+
+    results = threads_run(2, lambda i: demote() if i == 0 else claim())
+
+    assert demoted.is_set()
+    assert isinstance(results[1], PermissionDenied)
+    assert Task.objects.get(pk=task.pk).status == Status.UNASSIGNED

@@ -7,7 +7,6 @@ from typing import Any
 
 from board.exceptions import (
     InvalidTransition,
-    NotFound,
     PermissionDenied,
     TaskAlreadyClaimed,
     ValidationFailed,
@@ -23,7 +22,7 @@ from board.limits import (
 from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, Task
 from board.public import task_public_state
 from board.selectors import id_or_none
-from board.services.access import board_lock, role_require
+from board.services.access import board_lock_with_role
 from board.services.conversation import (
     mentions_record,
     rendered_with_mentions,
@@ -44,14 +43,9 @@ def task_lock_with_board(
 ) -> tuple[Board, Task, Role | None]:
     """Lock the task's board, then the task, and check the actor's role
     (`role=None` skips the check, for system actions)."""
-    board_id = Task.objects.filter(pk=clean_id(task_id, "task_id")).values_list(
-        "board_id", flat=True
-    )
-    board_id = board_id.first()
-    if board_id is None:
-        raise NotFound("This task does not exist.")
-    board = board_lock(board_id=board_id)
-    actual_role = None if role is None else role_require(actor=actor, board=board, role=role)
+    task_id = clean_id(task_id, "task_id")
+    # One query finds the task's board, locks it and reads the actor's role.
+    board, actual_role = board_lock_with_role(actor=actor, role=role, task_id=task_id)
     task = (
         Task.objects.select_for_update(of=("self",))
         .select_related("owner", "creator", "epic")

@@ -23,7 +23,7 @@ from board.services._tasks_common import (
     version_check,
     wip_check,
 )
-from board.services.access import board_lock, role_require
+from board.services.access import board_lock_with_role
 from board.services.task_merge import stale_edit_merge
 
 
@@ -37,8 +37,7 @@ def task_create(
     epic_id: Any = None,
 ) -> Task:
     with transaction.atomic():
-        board = board_lock(board_id=board_id)
-        role_require(actor=actor, board=board, role=Role.MEMBER)
+        board, _ = board_lock_with_role(actor=actor, role=Role.MEMBER, board_id=board_id)
         task = Task(
             board=board,
             title=clean_title(title),

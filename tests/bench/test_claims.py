@@ -32,3 +32,8 @@ async def test_uncontended_changes_all_succeed_over_both_transports(bench_databa
         row = result["workers"]["1"][f"uncontended_{transport}"]
         assert row["errors"] == {}
         assert row["operations"] >= 4 and row["operations"] % 4 == 0
+    # The floor ran in the same run, and the single write got its ack and its event.
+    assert result["floor"]["uncontended"]["operations"] % 4 == 0
+    assert result["floor"]["uncontended"]["operations"] >= 4
+    single = result["workers"]["1"]["single"]
+    assert single["ack_ms"]["samples"] == single["event_ms"]["samples"] >= 4
