@@ -55,9 +55,12 @@ INSTALLED_APPS = [
     "idempotency",
     "api",
     "axes",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: probes get no HTTPS redirect, session, CSRF or host check (ops/middleware.py).
+    "ops.middleware.OpsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",

@@ -1,0 +1,11 @@
+"""The operations endpoints, also in the URL map so that `reverse()` knows them;
+ops.middleware.OpsEndpointsMiddleware answers them before the rest of the stack."""
+
+from django.urls import path
+
+from ops.middleware import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]
