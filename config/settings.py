@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: probes get no HTTPS redirect, session, CSRF or host check (ops/middleware.py).
     "ops.middleware.OpsEndpointsMiddleware",
+    "ops.http_metrics.HttpMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -303,6 +304,12 @@ REALTIME_ACCESS_RECHECK_SECONDS = float(os.environ.get("REALTIME_ACCESS_RECHECK_
 # How often each process's hub compares a board's seq with what it delivered, sends
 # JSON sockets a heartbeat, and delivers from the log what the channel layer lost.
 REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "5"))
+
+# Prometheus metrics at /metrics (ops/metrics.py), for `Authorization: Bearer <token>`;
+# with no token /metrics answers 404 (with DEBUG on it is open, for local development).
+# prometheus-client itself reads PROMETHEUS_MULTIPROC_DIR: set it to an empty directory
+# shared by the workers of one host or pod and /metrics sums them all.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from ops import metrics
+
 logger = logging.getLogger(__name__)
 
 # Seconds the Redis ping may take; the database's limits are its own (DB_CONNECT_TIMEOUT,
@@ -83,5 +85,6 @@ def _state(name: str, check: Callable[[], None]) -> str:
         return "pending"
     except Exception as error:
         logger.warning("Not ready: %s: %s", name, error)
+        metrics.dependency_error("redis" if name == "redis" else "database", "readyz")
         return "unavailable"
     return "ok"

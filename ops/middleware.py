@@ -1,6 +1,7 @@
 """The operations endpoints, answered before any other middleware.
 
-`/healthz` (the process answers) and `/readyz` (ops.health) are asked by load
+`/healthz` (the process answers), `/readyz` (ops.health) and `/metrics`
+(ops.metrics, behind its own bearer token) are asked by load
 balancers and orchestrators every few seconds, over plain HTTP to the pod's address:
 they need no session, no CSRF, no login, no HTTPS redirect and no ALLOWED_HOSTS match
 (the Host is a pod IP). So this middleware comes first in MIDDLEWARE and answers them
@@ -16,6 +17,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ops.health import readiness
+from ops.metrics import metrics_view
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -37,6 +39,7 @@ def _uncached(response: HttpResponse) -> HttpResponse:
 ENDPOINTS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "/healthz": healthz,
     "/readyz": readyz,
+    "/metrics": metrics_view,
 }
 # /healthz touches nothing that blocks: it is answered on the event loop.
 ON_THE_LOOP = frozenset({"/healthz"})

@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from ops import metrics
 from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
@@ -142,6 +143,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         self.accepted = True
         await self.opened()
         self.greeted = True
+        metrics.socket_opened(self.payload_key)
         self._spawn(self._snapshot_unless_resumed())
         await self._presence_join()
 
@@ -168,6 +170,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         await self.accept()
         await self.close(code)
         self.closed = True
+        metrics.SOCKET_CLOSES.labels(str(code)).inc()
 
     async def _close_quietly(self, code: int) -> None:
         """Close with `code`, whatever state the socket is in. A server that refuses
@@ -182,6 +185,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
                     await self.base_send({"type": "websocket.accept"})
                     self.accepted = True
                 await self.base_send({"type": "websocket.close", "code": attempt})
+                metrics.SOCKET_CLOSES.labels(str(attempt)).inc()
                 return
             except OSError:
                 return  # the client is gone: there is nothing left to close
@@ -203,6 +207,8 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             await self._teardown_socket()
 
     async def _teardown_socket(self) -> None:
+        if self.greeted:
+            metrics.socket_closed(self.payload_key)
         if self.slot_holder is not None:
             socket_slot_release(holder=self.slot_holder, connection_id=self.connection_id)
         for task in self.tasks:

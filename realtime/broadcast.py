@@ -15,6 +15,7 @@ detect gaps by seq and heal them from the log too.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ from channels.layers import get_channel_layer
 from board.models import Event
 from board.public import event_message
 from board.selectors import Column, board_column_counts
+from ops import metrics
 from realtime.fragments import event_fragment_html
 from realtime.groups import board_group_name
 from realtime.origin import origin_get, origin_note_event
@@ -58,11 +60,14 @@ def event_broadcast(*, event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    metrics.EVENTS_BROADCAST.inc()
     group, origin = board_group_name(event.board_id), origin_get()
-    failure = _send(layer, group, event_json_message(event, origin=origin))
+    # When it was committed (this runs on commit): hubs time the broadcast from it.
+    stamp = {"committed_at": time.time()}
+    failure = _send(layer, group, event_json_message(event, origin=origin) | stamp)
     if failure is None:
         try:
-            pages = event_pages_message(event, origin=origin)
+            pages = event_pages_message(event, origin=origin) | stamp
         except Exception:
             logger.exception("Fragments of event %s#%s failed", event.board_id, event.seq)
             return
@@ -81,11 +86,13 @@ def _send(layer: Any, group: str, message: dict[str, Any]) -> Exception | None:
         send(group, message)
         return None
     except Exception as error:
+        metrics.dependency_error("redis", "broadcast")
         logger.warning("group_send to %s failed (%s); trying once more", group, error)
     try:
         send(group, message)
         return None
     except Exception as error:
+        metrics.dependency_error("redis", "broadcast")
         return error
 
 

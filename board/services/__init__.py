@@ -28,6 +28,7 @@ from board.services.tasks import (
     task_update,
     user_tasks_release,
 )
+from ops.metrics import services_timed
 
 __all__ = [
     "board_create",
@@ -52,3 +53,6 @@ __all__ = [
     "task_update",
     "user_tasks_release",
 ]
+
+# Each call through this package is timed by service and outcome (ops.metrics).
+globals().update(services_timed(globals(), __all__))
