@@ -19,7 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from ops import metrics
+from ops import log_context, metrics
 from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
@@ -55,6 +55,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.connection_id = "c_" + secrets.token_urlsafe(12)
+        log_context.bind(connection_id=self.connection_id)
         self.own_origin: str | None = self.connection_id
         self.hub: BoardHub | None = None
         self.stream: SeqStream[str | None] = SeqStream()
@@ -138,6 +139,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             return
         self.slot_holder = principal.presence_key
         self.principal, self.access = principal, access
+        log_context.bind(board_id=access.board.pk, user_id=getattr(principal.user, "pk", None))
         self.hub = await hub_join(access.board.pk, self)
         await self.accept()
         self.accepted = True
