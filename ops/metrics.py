@@ -3,7 +3,8 @@
 Each call site is one line (`metrics.FRAMES_SENT.inc()`). With PROMETHEUS_MULTIPROC_DIR
 set (an empty directory shared by a host's or pod's worker processes, wiped before they
 start), prometheus-client keeps every value in files there and /metrics sums all the
-workers' (gauges: only the live ones'); without it, /metrics shows this process's.
+workers' (gauges: only the live ones', see dead_workers_forget); without it, /metrics
+shows this process's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -144,7 +146,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     registry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if directory := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        dead_workers_forget(directory)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     response = HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
@@ -152,9 +155,16 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def process_exit_hook() -> Callable[[], None] | None:
-    """What a worker runs at exit in multiprocess mode: its live gauges stop counting."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return None
-    pid = os.getpid()
-    return lambda: multiprocess.mark_process_dead(pid)
+def dead_workers_forget(directory: str) -> None:
+    """Drop the live gauges of worker processes that are gone. No exit hook can do it:
+    uvicorn ends itself with the SIGTERM it got (no atexit), and a killed worker runs
+    nothing. The workers sharing a directory share a host (or pod), so their pids can
+    be asked."""
+    for path in Path(directory).glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, directory)
+        except PermissionError:
+            pass  # alive, as another user

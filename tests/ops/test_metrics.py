@@ -3,6 +3,11 @@ sockets happen."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
 from channels.db import database_sync_to_async
 from django.db import OperationalError
@@ -11,6 +16,7 @@ from django.test import AsyncClient
 from board.exceptions import TaskAlreadyClaimed
 from board.refusals import refusal_of_failure
 from board.services import task_claim, task_create
+from ops.metrics import dead_workers_forget
 from tests.ops.metrics_scrape import samples, value
 from tests.realtime.conftest import communicator, receive, receive_closed
 
@@ -134,3 +140,25 @@ async def test_a_socket_and_a_write_move_the_socket_and_broadcast_metrics(board,
     assert value(closed, "taskboard_hubs") == value(before, "taskboard_hubs")
     closes = "taskboard_socket_closes_total"
     assert value(closed, closes, code="4401") == value(before, closes, code="4401") + 1
+
+
+def test_a_killed_workers_live_gauges_are_forgotten_and_a_running_ones_kept(tmp_path):
+    code = (
+        "import os, sys, time; from prometheus_client import Gauge; "
+        "Gauge('g', 'h', multiprocess_mode='livesum').inc(); print('set', flush=True); "
+        "os.kill(os.getpid(), 9) if sys.argv[1] == 'die' else time.sleep(30)"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    killed = subprocess.run([sys.executable, "-c", code, "die"], env=env, timeout=30)
+    assert killed.returncode == -signal.SIGKILL
+    running = subprocess.Popen(
+        [sys.executable, "-c", code, "live"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert running.stdout.readline() == "set\n"
+        dead_workers_forget(str(tmp_path))
+        left = [path.name for path in tmp_path.glob("gauge_livesum_*.db")]
+        assert left == [f"gauge_livesum_{running.pid}.db"]
+    finally:
+        running.kill()
+        running.wait()
