@@ -8,6 +8,7 @@ import logging
 
 import orjson
 import pytest
+from django.conf import settings
 from django.db.migrations.executor import MigrationExecutor
 
 import ops.health
@@ -96,7 +97,7 @@ def test_a_worker_with_an_unreachable_database_is_live_not_ready_and_logs_no_pro
     nobody listens on."""
     env = server_env(
         database_url=f"postgres://postgres@127.0.0.1:{free_port()}/nowhere",
-        redis_url=ops.health.settings.REDIS_URL,
+        redis_url=settings.REDIS_URL,
         DB_CONNECT_TIMEOUT="1",
         DB_POOL_TIMEOUT="1",
         LOG_LEVEL="INFO",
