@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 
 from board.exceptions import DomainError, ServiceUnavailable
 from board.public import task_public_state
+from ops import metrics
 
 # What the database raises when it does not answer in time: it is down or restarting,
 # a lock or statement timeout fired (config/settings.py), or the pool had no free
@@ -61,5 +62,6 @@ def refusal_of_failure(error: Exception) -> Refusal | None:
     """The `unavailable` refusal for a database that did not answer, or None for any
     other failure (a bug: the door answers `internal`)."""
     if isinstance(error, DATABASE_UNAVAILABLE):
+        metrics.dependency_error("database", "request")
         return refusal_of(ServiceUnavailable())
     return None

@@ -58,9 +58,13 @@ INSTALLED_APPS = [
     "idempotency",
     "api",
     "axes",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: probes get no HTTPS redirect, session, CSRF or host check (ops/middleware.py).
+    "ops.middleware.OpsEndpointsMiddleware",
+    "ops.http_metrics.HttpMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Request id, user and board on every log line (ops/log_context.py).
+    "ops.log_context.LogContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -339,6 +345,12 @@ REALTIME_ACCESS_RECHECK_SECONDS = float(os.environ.get("REALTIME_ACCESS_RECHECK_
 # JSON sockets a heartbeat, and delivers from the log what the channel layer lost.
 REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "5"))
 
+# Prometheus metrics at /metrics (ops/metrics.py), for `Authorization: Bearer <token>`;
+# with no token /metrics answers 404 (with DEBUG on it is open, for local development).
+# prometheus-client itself reads PROMETHEUS_MULTIPROC_DIR: set it to an empty directory
+# shared by the workers of one host or pod and /metrics sums them all.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # Events older than this many per board cannot be replayed; a client further
 # behind gets a fresh snapshot instead.
 EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT", "1000"))
@@ -353,9 +365,13 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# LOG_FORMAT=json: one JSON object per line, with the request id, user id, board id and
+# socket connection id where known (ops/log_format.py); anything else: plain text.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ops.log_format.JsonFormatter"}},
     "filters": {
         "over_capacity_once_a_minute": {
             "()": "realtime.log_filters.OncePerInterval",
@@ -363,7 +379,12 @@ LOGGING = {
             "contains": "over capacity",
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "loggers": {"channels_redis.core": {"filters": ["over_capacity_once_a_minute"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from ops import log_context, metrics
 from realtime import close_codes
 from realtime.access_watch import AccessWatch
 from realtime.auth import BoardAccess, Principal, board_access
@@ -55,6 +56,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.connection_id = "c_" + secrets.token_urlsafe(12)
+        log_context.bind(connection_id=self.connection_id)
         self.own_origin: str | None = self.connection_id
         self.hub: BoardHub | None = None
         self.stream: SeqStream[str | None] = SeqStream()
@@ -177,11 +179,13 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
             return
         self.slot_holder = principal.presence_key
         self.principal, self.access = principal, access
+        log_context.bind(board_id=access.board.pk, user_id=getattr(principal.user, "pk", None))
         self.hub = await hub_join(access.board.pk, self)
         await self.accept()
         self.accepted = True
         await self.opened()
         self.greeted = True
+        metrics.socket_opened(self.payload_key)
         self._spawn(self._snapshot_unless_resumed())
         await self._presence_join()
 
@@ -208,6 +212,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         await self.accept()
         await self.close(code)
         self.closed = True
+        metrics.SOCKET_CLOSES.labels(str(code)).inc()
 
     async def _close_quietly(self, code: int) -> None:
         """Close with `code`, whatever state the socket is in. A server that refuses
@@ -222,6 +227,7 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
                     await self.base_send({"type": "websocket.accept"})
                     self.accepted = True
                 await self.base_send({"type": "websocket.close", "code": attempt})
+                metrics.SOCKET_CLOSES.labels(str(attempt)).inc()
                 return
             except OSError:
                 return  # the client is gone: there is nothing left to close
@@ -245,6 +251,8 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
     async def _teardown_socket(self) -> None:
         if self.editing_task is not None:
             await self.editing_set(task_id=self.editing_task, editing=False)
+        if self.greeted:
+            metrics.socket_closed(self.payload_key)
         if self.slot_holder is not None:
             socket_slot_release(holder=self.slot_holder, connection_id=self.connection_id)
         for task in self.tasks:

@@ -25,6 +25,7 @@ import asyncio
 import functools
 import logging
 import os
+import time
 from collections import deque
 from typing import Any
 
@@ -35,6 +36,7 @@ from channels.layers import get_channel_layer
 from board.models import Event
 from board.public import event_message
 from board.selectors import Column, board_column_counts
+from ops import metrics
 from realtime.db_threads import db_run
 from realtime.fragments import event_fragment_html
 from realtime.groups import board_group_name
@@ -70,27 +72,32 @@ def event_broadcast(*, event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    metrics.EVENTS_BROADCAST.inc()
     group, origin = board_group_name(event.board_id), origin_get()
     label = f"{event.board_id}#{event.seq}"
-    json_message = event_json_message(event, origin=origin)
+    # When it was committed (this runs on commit): hubs time the broadcast from it.
+    stamp = {"committed_at": time.time()}
+    json_message = event_json_message(event, origin=origin) | stamp
     loop = _thread_loop()
     if loop is not None:
         # The fragments are rendered later, on a database thread, while the JSON is on
         # its way: neither the write's thread nor its ack waits for them.
-        pages = functools.partial(_pages_or_none, event, origin)
+        pages = functools.partial(_pages_or_none, event, origin, stamp)
         loop.call_soon_threadsafe(_enqueue, "json", (layer, group, label, json_message))
         loop.call_soon_threadsafe(_enqueue, "pages", (layer, group, label, pages))
         return
     failure = async_to_sync(_send)(layer, group, json_message)
-    if failure is None and (pages_message := _pages_or_none(event, origin)) is not None:
+    if failure is None and (pages_message := _pages_or_none(event, origin, stamp)) is not None:
         failure = async_to_sync(_send)(layer, group, pages_message)
     if failure is not None:
         _log_failure(label, failure)
 
 
-def _pages_or_none(event: Event, origin: str | None) -> dict[str, Any] | None:
+def _pages_or_none(
+    event: Event, origin: str | None, stamp: dict[str, float]
+) -> dict[str, Any] | None:
     try:
-        return event_pages_message(event, origin=origin)
+        return event_pages_message(event, origin=origin) | stamp
     except Exception:
         logger.exception("Fragments of event %s#%s failed", event.board_id, event.seq)
         return None
@@ -155,11 +162,13 @@ async def _send(layer: Any, group: str, message: dict[str, Any]) -> Exception | 
         await layer.group_send(group, message)
         return None
     except Exception as error:
+        metrics.dependency_error("redis", "broadcast")
         logger.warning("group_send to %s failed (%s); trying once more", group, error)
     try:
         await layer.group_send(group, message)
         return None
     except Exception as error:
+        metrics.dependency_error("redis", "broadcast")
         return error
 
 

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from ops import metrics
 from realtime import close_codes
 from realtime.backpressure import send_blocked_probe, send_buffer_limit, send_buffer_probe
 
@@ -54,6 +55,7 @@ class FrameSender:
             self._overflow()
             return
         await self.base_send({"type": "websocket.send", "text": frame})
+        metrics.FRAMES_SENT.inc()
 
     def _enqueue(self, frame: str) -> None:
         if self.outbox is None:
@@ -77,4 +79,5 @@ class FrameSender:
             frame = self.outbox.popleft()
             self.outbox_bytes -= len(frame)
             await self.base_send({"type": "websocket.send", "text": frame})
+            metrics.FRAMES_SENT.inc()
         self.outbox = None

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from ops import metrics
 from realtime.access import Verdict, recheck_interval
 from realtime.db_threads import db_run
 from realtime.event_feed import board_seq
@@ -73,6 +74,7 @@ class BoardHub(HubChores):
         self.receiving: asyncio.Task[None] | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         self.started: asyncio.Task[None] = asyncio.create_task(self._start())
+        metrics.HUBS.inc()
 
     async def _start(self) -> None:
         # The seq first: every later event comes over the group, or from the log.
@@ -86,6 +88,7 @@ class BoardHub(HubChores):
         try:
             await self.layer.group_add(self.group, self.channel_name)
         except Exception:
+            metrics.dependency_error("redis", "hub")
             logger.warning(
                 "Board %s: the channel layer is unreachable; its sockets get events from "
                 "the log every %s s until it is back",
@@ -128,6 +131,7 @@ class BoardHub(HubChores):
     def _lost_the_layer(self, where: str) -> None:
         if not self.subscribed or self.stopped:
             return
+        metrics.dependency_error("redis", "hub")
         logger.warning(
             "Board %s lost the channel layer (%s); its sockets get events from the log "
             "until it is back",
@@ -155,6 +159,7 @@ class BoardHub(HubChores):
             await self._heartbeat()  # what was missed meanwhile, at once
 
     async def deliver(self, message: dict[str, Any]) -> None:
+        metrics.broadcast_received(message)
         if message.get("type") == "board.event":
             self.seen_seq = max(self.seen_seq, message["seq"])
         for index, socket in enumerate(list(self.sockets.values())):
@@ -209,6 +214,7 @@ class BoardHub(HubChores):
         if self.sockets or self.stopped:
             return
         self.stopped = True
+        metrics.HUBS.dec()
         self._forget()
         tasks = [*self.tasks, self.started]
         for task in tasks:

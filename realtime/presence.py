@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from ops import metrics
 from realtime.groups import board_group_name
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ async def presence_broadcast(board_id: int) -> None:
     """Read the board's viewers and send them, rendered once, to its group. The page
     fragment shows the count and a few avatars, so its size is bounded already."""
     viewers = viewers_from(await presence_store().entries(board_id))
+    metrics.PRESENCE_VIEWERS.observe(len(viewers))
     message = {
         "type": "board.presence",
         "json": orjson.dumps(

@@ -50,6 +50,7 @@ from board.services.workspaces import (
     workspace_member_set_role,
     workspace_update,
 )
+from ops.metrics import services_timed
 
 __all__ = [
     "board_archive",
@@ -89,3 +90,6 @@ __all__ = [
     "workspace_member_set_role",
     "workspace_update",
 ]
+
+# Each call through this package is timed by service and outcome (ops.metrics).
+globals().update(services_timed(globals(), __all__))

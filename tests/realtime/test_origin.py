@@ -123,7 +123,7 @@ def test_a_fragment_that_fails_to_render_does_not_stop_the_json_event(
 @pytest.mark.django_db(transaction=True)
 def test_the_json_goes_out_before_the_fragments_are_rendered(board, alice, group_messages):
     task_create(actor=alice, board_id=board.pk, title="T")
-    assert [sorted(set(m) - {"type", "seq", "origin"}) for m in group_messages] == [
+    assert [sorted(set(m) - {"type", "seq", "origin", "committed_at"}) for m in group_messages] == [
         ["json"],
         ["display_html", "html"],
     ]
