@@ -1,6 +1,6 @@
 from django.urls import path
 
-from board.views import boards, display, invitations, planning, tasks
+from board.views import boards, discussion, display, invitations, planning, tasks
 
 urlpatterns = [
     path("", boards.board_list, name="board_list"),
@@ -28,7 +28,19 @@ urlpatterns = [
         name="sprint_task_change",
     ),
     path("invite/<str:token>/", invitations.invitation_accept_view, name="invitation_accept"),
-    path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
+    path(
+        "boards/<int:board_id>/mentions/",
+        discussion.mention_suggestions_view,
+        name="mention_suggestions",
+    ),
+    path("tasks/<int:task_id>/", discussion.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/comments/", discussion.comment_create_view, name="comment_create"),
+    path("tasks/<int:task_id>/watch/", discussion.task_watch_view, name="task_watch"),
+    path("comments/<int:comment_id>/", discussion.comment_show, name="comment_show"),
+    path("comments/<int:comment_id>/edit/", discussion.comment_edit, name="comment_edit"),
+    path(
+        "comments/<int:comment_id>/delete/", discussion.comment_delete_view, name="comment_delete"
+    ),
     path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
     path("tasks/<int:task_id>/move/", tasks.task_move_view, name="task_move"),
     path("tasks/<int:task_id>/<str:action>/", tasks.task_action, name="task_action"),
