@@ -47,17 +47,21 @@ def event_fragment_html(
             "seq": event.seq,
             "announcement": announcement,
             "display": display,
-            **({} if display else task_page_parts(event)),
+            **task_page_parts(event, display=display),
         },
     )
 
 
-def task_page_parts(event: Event) -> dict[str, Any]:
+def task_page_parts(event: Event, *, display: bool = False) -> dict[str, Any]:
     """What the event changes on its task's page (the task page's ids are not on the
     board page, where htmx passes these swaps by): its header and description, a
-    comment, the comment count (the card's too), the watchers, a line of history."""
+    comment, the comment count (the card's too), the watchers, a line of history.
+    The wall display only shows the count, on the card."""
     if event.task_id is None:
         return {}
+    if display:
+        count = event.payload.get("comment_count") if event.kind.startswith("comment.") else None
+        return {"task_id": event.task_id, "count": count}
     payload = event.payload
     parts: dict[str, Any] = {"task_id": event.task_id, "entry": history_entry(event)}
     if event.kind.startswith("task."):

@@ -207,7 +207,11 @@ def task_watch_view(request: HttpRequest, task_id: int) -> HttpResponse:
         if not request.htmx:
             messages.error(request, refusal.message)
             return _back_to_task(task.pk, None)
-        return refused(request, HttpResponse(refusal.message), refusal)
+        watching = task_watched_by(task=task, user=request.user)
+        form_html = render_to_string(
+            "discussion/_watch_form.html", {"task_id": task.pk, "watching": watching}, request
+        )
+        return refused(request, HttpResponse(form_html), refusal)
     if not request.htmx:
         return _back_to_task(task.pk, None)
     html = render_to_string(

@@ -39,6 +39,18 @@
     }
   });
 
+  // A refused action (board/views/_responses.py) says why, above the task.
+  document.addEventListener("taskboard:refused", function (evt) {
+    var notice = document.getElementById("task-notice");
+    if (!notice || !evt.detail || !evt.detail.message) return;
+    notice.textContent = evt.detail.message;
+    notice.hidden = false;
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var notice = document.getElementById("task-notice");
+    if (notice) notice.hidden = true;
+  });
+
   document.addEventListener("htmx:afterSettle", function () { applyPermissions(page); });
   document.addEventListener("htmx:oobAfterSwap", function () { applyPermissions(page); });
 

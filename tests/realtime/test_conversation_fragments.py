@@ -41,7 +41,7 @@ def test_a_new_comment_is_appended_with_the_count_and_a_history_line(board, alic
     assert f'<li id="comment-{comment.pk}" class="comment"' in html
     assert "<strong>good</strong>" in html
     badge = count_badge(html, task.pk)
-    assert 'hx-swap-oob="true"' in badge and " 1<" in badge and " hidden" not in badge
+    assert 'hx-swap-oob="true"' in badge and ">1<" in badge and " hidden" not in badge
     assert f'hx-swap-oob="beforeend:#history-{task.pk}"' in html
     assert f"{bob.display_name} commented" in html
 
@@ -95,6 +95,7 @@ def test_the_wall_display_gets_the_count_but_not_the_task_page(board, alice, tas
     comment_create(actor=alice, task_id=task.pk, body="Hi")
     html = last_fragment(board, display=True)
     assert "#comments-" not in html and "#history-" not in html
+    assert re.search(rf'id="comment-count-{task.pk}"[^>]*hx-swap-oob="true">1<', html)
     task_update(actor=alice, task_id=task.pk, title="Renamed")
     html = last_fragment(board, display=True)
     assert "task-head-" not in html
