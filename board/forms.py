@@ -7,9 +7,11 @@ browsers show and enforce; the services check the same limits for the other door
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 
 from board.exceptions import DomainError
 from board.limits import (
+    COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     DISPLAY_KEY_NAME_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -66,6 +68,11 @@ def description_field(max_length: int, *, rows: int) -> forms.CharField:
     )
 
 
+def mentions_attrs(board: Board) -> dict[str, str]:
+    """Marks a textarea for @mention suggestions (static/js/mentions.js)."""
+    return {"data-mentions-url": reverse("mention_suggestions", args=[board.pk])}
+
+
 def wip_limit_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(min_value=0, max_value=WIP_LIMIT_MAX, required=False, label=label)
 
@@ -84,6 +91,7 @@ class TaskForm(RefusableForm):
         self.board = board
         self.fields["epic"].queryset = Epic.objects.filter(board=board)
         self.fields["title"].widget.attrs.update({"autocomplete": "off"})
+        self.fields["description"].widget.attrs.update(mentions_attrs(board))
 
 
 class QuickTaskForm(RefusableForm):
@@ -127,3 +135,21 @@ class DisplayKeyForm(RefusableForm):
         label="Display name",
         help_text="e.g. Team room TV",
     )
+
+
+class CommentForm(RefusableForm):
+    body = TextareaField(
+        max_length=COMMENT_MAX_LENGTH,
+        strip=True,
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write a comment."},
+    )
+
+    def __init__(self, *args, board: Board, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs.update(mentions_attrs(board))
+
+
+class WatchForm(forms.Form):
+    watching = forms.BooleanField(required=False)

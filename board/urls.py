@@ -2,6 +2,7 @@ from django.urls import path
 
 from board.views import (
     boards,
+    discussion,
     display,
     first_run,
     invitations,
@@ -71,7 +72,19 @@ urlpatterns = [
         workspace_invitations.workspace_invitation_action,
         name="workspace_invitation_action",
     ),
-    path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
+    path(
+        "boards/<int:board_id>/mentions/",
+        discussion.mention_suggestions_view,
+        name="mention_suggestions",
+    ),
+    path("tasks/<int:task_id>/", discussion.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/comments/", discussion.comment_create_view, name="comment_create"),
+    path("tasks/<int:task_id>/watch/", discussion.task_watch_view, name="task_watch"),
+    path("comments/<int:comment_id>/", discussion.comment_show, name="comment_show"),
+    path("comments/<int:comment_id>/edit/", discussion.comment_edit, name="comment_edit"),
+    path(
+        "comments/<int:comment_id>/delete/", discussion.comment_delete_view, name="comment_delete"
+    ),
     path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
     path("tasks/<int:task_id>/move/", tasks.task_move_view, name="task_move"),
     path("tasks/<int:task_id>/<str:action>/", tasks.task_action, name="task_action"),

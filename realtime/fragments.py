@@ -3,11 +3,14 @@ every connection on the board forwards the same string."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from board.models import Board, Event, EventKind, Status
+from board.models import Board, Event, EventKind, Status, Task
 from board.selectors import Column, board_column_counts, board_snapshot
+from discussion.presentation import comment_view, history_entry, task_head_context
 
 ANNOUNCEMENT_VERBS = {
     EventKind.TASK_CREATED: "added",
@@ -44,8 +47,36 @@ def event_fragment_html(
             "seq": event.seq,
             "announcement": announcement,
             "display": display,
+            **task_page_parts(event, display=display),
         },
     )
+
+
+def task_page_parts(event: Event, *, display: bool = False) -> dict[str, Any]:
+    """What the event changes on its task's page (the task page's ids are not on the
+    board page, where htmx passes these swaps by): its header and description, a
+    comment, the comment count (the card's too), the watchers, a line of history.
+    The wall display only shows the count, on the card."""
+    if event.task_id is None:
+        return {}
+    if display:
+        count = event.payload.get("comment_count") if event.kind.startswith("comment.") else None
+        return {"task_id": event.task_id, "count": count}
+    payload = event.payload
+    parts: dict[str, Any] = {"task_id": event.task_id, "entry": history_entry(event)}
+    if event.kind.startswith("task."):
+        html = Task.objects.filter(pk=event.task_id).values_list("description_html", flat=True)
+        parts["head"] = task_head_context(payload, description_html=html.first() or "")
+    elif event.kind.startswith("comment."):
+        parts["count"] = payload["comment_count"]
+        if event.kind == EventKind.COMMENT_DELETED:
+            parts["comment_deleted"] = payload["id"]
+        else:
+            parts["comment"] = comment_view(payload)
+            parts["comment_new"] = event.kind == EventKind.COMMENT_CREATED
+    elif event.kind == EventKind.WATCHERS_CHANGED:
+        parts["watchers"] = payload["watchers"]
+    return parts
 
 
 def board_refresh_html(*, board: Board, display: bool = False) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from board.exceptions import DomainError, ValidationFailed, VersionConflict
@@ -14,7 +14,7 @@ from board.forms import QuickTaskForm, TaskForm
 from board.models import Role, Status, Task
 from board.public import task_public_state
 from board.refusals import refusal_of
-from board.selectors import board_column_counts, role_at_least, task_for_member, task_history
+from board.selectors import board_column_counts, task_for_member
 from board.services import (
     task_archive,
     task_claim,
@@ -142,24 +142,6 @@ def task_create_view(request: HttpRequest, board_id: int) -> HttpResponse:
             return render(request, "board/_quick_task_form.html", context)
     template = "board/_quick_task_form.html" if request.htmx else "board/task_new.html"
     return form_response(request, template, {"board": board, "quick_form": form}, form=form)
-
-
-@require_GET
-@login_required
-def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    task, role = member_task_or_404(user=request.user, task_id=task_id)
-    return render(
-        request,
-        "board/task_detail.html",
-        {
-            "task": task,
-            "card": task_public_state(task),
-            "board": task.board,
-            "can_edit": role_at_least(role, Role.MEMBER),
-            "is_admin": role == Role.ADMIN,
-            "history": task_history(task=task),
-        },
-    )
 
 
 def _rebased(form: TaskForm, *, version: int) -> TaskForm:

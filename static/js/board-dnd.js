@@ -32,7 +32,10 @@
         animation: 150,
         delay: 250, // on touch screens a short press starts a drag, so swiping still scrolls
         delayOnTouchOnly: true,
-        filter: "button, a, input, textarea, select",
+        // The title's link is part of the card's handle: a press that moves drags the
+        // card, a click opens the task (the link is draggable="false", so the browser
+        // drags the card, not a URL). The buttons keep their clicks.
+        filter: "button, .card-actions a, input, textarea, select",
         preventOnFilter: false,
         ghostClass: "card-ghost",
         onEnd: function (evt) {

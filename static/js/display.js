@@ -5,7 +5,9 @@
 
   var STALE_AFTER_MS = 30000;
   var DAILY_RELOAD_MS = 24 * 60 * 60 * 1000;
-  var COMPACT_LEVELS = 3;
+  // From roomiest to tightest (display.css): titles wrap to two lines until the last.
+  var FIT_LEVELS = [[], ["compact-1"], ["compact-2"], ["compact-3"], ["compact-3", "titles-one-line"]];
+  var FIT_CLASSES = ["compact-1", "compact-2", "compact-3", "titles-one-line"];
   var offlineSince = null;
   var staleTimer = null;
 
@@ -26,8 +28,10 @@
 
   function fitToScreen() {
     var board = document.getElementById("board");
-    for (var level = 0; level <= COMPACT_LEVELS; level++) {
-      for (var n = 1; n <= COMPACT_LEVELS; n++) board.classList.toggle("compact-" + n, n === level);
+    for (var level = 0; level < FIT_LEVELS.length; level++) {
+      FIT_CLASSES.forEach(function (name) {
+        board.classList.toggle(name, FIT_LEVELS[level].indexOf(name) >= 0);
+      });
       if (!columnsOverflow()) return;
     }
   }

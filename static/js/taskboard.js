@@ -21,7 +21,7 @@
   var socketOpen = false;
   // This tab's id (the page was rendered with it, and its socket's URL names it): its
   // writes carry it, and their events come back to this tab's socket marked "own".
-  var board = document.getElementById("board");
+  var board = document.getElementById("board") || document.getElementById("task-page");
   var tabId = board && board.dataset.tabId ? board.dataset.tabId : "";
   var applyingOwnEcho = false;
 

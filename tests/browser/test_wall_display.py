@@ -118,3 +118,42 @@ def test_a_display_link_clicked_on_another_site_opens_the_display(open_page, ser
 
     expect(page.locator("#connection-pill")).to_have_text("Live")
     assert page.url == f"{server.url}/boards/{board.pk}/display/"
+
+
+TITLES = [
+    "Migrate the billing service to the new payments provider before the renewal",
+    "Write the onboarding guide for new support staff",
+    "Fix flaky login test",
+    "Review the quarterly security audit findings with the platform team",
+]
+
+
+def test_forty_cards_fit_at_1080p_with_titles_on_two_lines(open_page, board, team, tmp_path):
+    alice, _, admin = team
+    for n in range(40):
+        task = task_create(actor=alice, board_id=board.pk, title=f"{TITLES[n % 4]} #{n}")
+        if n % 3 == 1:
+            task_claim(actor=alice, task_id=task.pk)
+        elif n % 3 == 2:
+            task_claim(actor=alice, task_id=task.pk)
+            task_set_status(actor=alice, task_id=task.pk, status=Status.DONE)
+    _, key = display_key_create(actor=admin, board_id=board.pk, name="Team room TV")
+    page = open_page(
+        None, f"/boards/{board.pk}/display/?key={key}", viewport={"width": 1920, "height": 1080}
+    )
+    expect(page.locator(".card")).to_have_count(40)
+    page.screenshot(path=tmp_path / "display-40-cards.png")
+
+    fit = page.evaluate(
+        """() => ({
+          oneLine: document.getElementById("board").classList.contains("titles-one-line"),
+          overflow: [...document.querySelectorAll(".cards")].some(
+            (c) => c.scrollHeight > c.clientHeight + 1),
+          lines: [...document.querySelectorAll(".card-title")].map((t) => Math.round(
+            t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight))),
+        })"""
+    )
+    assert not fit["overflow"]
+    assert not fit["oneLine"]
+    # The long titles wrap (to two lines, never more); the short ones keep one.
+    assert max(fit["lines"]) == 2 and min(fit["lines"]) == 1
