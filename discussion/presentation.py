@@ -35,7 +35,7 @@ class HistoryEntry:
 
 
 def comment_view(state: dict[str, Any]) -> dict[str, Any]:
-    """A comment's public state (board.services.comments.comment_public_state) with
+    """A comment's public state (discussion.public.comment_public_state) with
     its times as datetimes, for the templates to format."""
     edited = state.get("edited_at")
     return {

@@ -27,7 +27,6 @@ from board.selectors import role_at_least, task_history
 from board.services.comments import (
     comment_create,
     comment_delete,
-    comment_public_state,
     comment_update,
     task_watch,
 )
@@ -36,6 +35,7 @@ from board.views._once import run_once
 from board.views._responses import form_response, refused
 from discussion.models import Comment
 from discussion.presentation import comment_view, history_entry, task_head_context
+from discussion.public import comment_public_state
 from discussion.selectors import (
     comment_for_member,
     mention_suggestions,
