@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("board.urls")),
 ]
 
