@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.signup",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -281,6 +282,9 @@ VERIFICATION_EMAILS_PER_HOUR = int(os.environ.get("VERIFICATION_EMAILS_PER_HOUR"
 # all at once (dj-email-url: `submission://user:password@smtp.example.com:587`), or the
 # usual Django variables one by one; the URL wins. A send gives up after EMAIL_TIMEOUT s.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# For django.core.mail.backends.filebased.EmailBackend: the directory mails are written to.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -289,6 +293,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "taskboard@localhost")
+# The public address of the site, for links in emails sent without a request (the
+# notifications worker), and the worker's poll interval.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+NOTIFICATION_WORKER_POLL_SECONDS = float(os.environ.get("NOTIFICATION_WORKER_POLL_SECONDS", "5"))
 if os.environ.get("EMAIL_URL"):
     _email = dj_email_url.parse(os.environ["EMAIL_URL"])
     if "EMAIL_BACKEND" not in _email:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("ops.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("board.urls")),
 ]
 

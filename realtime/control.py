@@ -42,17 +42,21 @@ def user_group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def notifications_changed_broadcast(*, user_ids: Iterable[int]) -> None:
-    """The people's notifications changed: their bells count again."""
+def _send_to_users(user_ids: Iterable[int], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     send = async_to_sync(layer.group_send)
     for user_id in user_ids:
         try:
-            send(user_group_name(user_id), {"type": "notifications.changed"})
+            send(user_group_name(user_id), message)
         except Exception:
-            logger.exception("Notification notice failed for user %s", user_id)
+            logger.exception("Control message %s failed for user %s", message["type"], user_id)
+
+
+def notifications_changed_broadcast(*, user_ids: Iterable[int]) -> None:
+    """The people's notifications changed: their bells count again."""
+    _send_to_users(user_ids, {"type": "notifications.changed"})
 
 
 def board_closed_broadcast(*, board_id: int) -> None:
@@ -63,13 +67,15 @@ def board_closed_broadcast(*, board_id: int) -> None:
 def access_changed_broadcast(
     *, user_id: int, board_ids: Iterable[int], ended_session: str | None = None
 ) -> None:
-    """Tell the user's sockets on these boards, in every worker, to check their rights
-    again (realtime.access). `ended_session` names a session that has just ended
-    (a logout): its sockets close at once, without waiting for the session's row to go."""
+    """Tell the user's sockets on these boards, and their own socket (realtime.user_socket),
+    in every worker, to check their rights again (realtime.access). `ended_session` names
+    a session that has just ended (a logout): its sockets close at once, without waiting
+    for the session's row to go."""
     message: dict[str, Any] = {"type": "access.changed", "user_id": user_id}
     if ended_session:
         message["session"] = session_digest(ended_session)
     _send(board_ids, message)
+    _send_to_users([user_id], message)
 
 
 def session_digest(session_key: str) -> str:

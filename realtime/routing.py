@@ -11,6 +11,7 @@ from django.urls import path, re_path
 from realtime import close_codes
 from realtime.auth import RealtimeAuthMiddleware
 from realtime.consumers import BoardJsonConsumer, BoardPageConsumer
+from realtime.user_socket import UserSocketConsumer
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):
@@ -27,6 +28,8 @@ websocket_urlpatterns = [
     path("ws/boards/<int:board_id>/", BoardPageConsumer.as_asgi()),
     # The wall display page's socket: the path its display-key cookie is scoped to.
     path("ws/boards/<int:board_id>/display/", BoardPageConsumer.as_asgi()),
+    # A logged-in page's own socket: its header's notification bell.
+    path("ws/me/", UserSocketConsumer.as_asgi()),
     re_path(r"", UnknownPathConsumer.as_asgi()),
 ]
 

@@ -24,8 +24,7 @@ def _announce(*, user_id: int, board_ids: list[int] | None = None, ended_session
         board_ids = list(
             Membership.objects.filter(user_id=user_id).values_list("board_id", flat=True)
         )
-    if not board_ids:
-        return
+    # Sent even without boards: the user's own socket (realtime.user_socket) hears it.
     transaction.on_commit(
         lambda: access_changed_broadcast(
             user_id=user_id, board_ids=board_ids, ended_session=ended_session
