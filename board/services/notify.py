@@ -19,6 +19,7 @@ from django.utils import timezone
 from board.exceptions import ValidationFailed
 from board.limits import DIGEST_MINUTES_MAX, DIGEST_MINUTES_MIN, NOTIFICATION_TEXT_MAX_LENGTH
 from board.models import Board, Task
+from board.selectors import ID_MAX
 from notifications.models import EmailMode, Notification, NotificationKind, NotificationSettings
 from realtime.control import notifications_changed_broadcast
 
@@ -87,7 +88,11 @@ def notifications_mark_read(*, user: Any, notification_ids: Iterable[Any] | None
     """Mark some of the user's notifications read, or all when no ids are given."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
-        ids = [i for i in notification_ids if isinstance(i, int) and not isinstance(i, bool)]
+        ids = [
+            i
+            for i in notification_ids
+            if isinstance(i, int) and not isinstance(i, bool) and 0 < i <= ID_MAX
+        ]
         unread = unread.filter(pk__in=ids)
     with transaction.atomic():
         marked = unread.update(read_at=timezone.now())

@@ -174,3 +174,11 @@ def test_a_description_mention_tells_the_member_once(board, alice, bob):
 
     assert told(bob) == [(NotificationKind.MENTIONED, 1)]
     assert f'data-user="{bob.pk}"' in Task.objects.get(pk=task.pk).description_html
+
+
+def test_marking_ids_out_of_range_or_of_another_person_marks_nothing(task, alice, bob):
+    comment_create(actor=bob, task_id=task.pk, body="hello")
+    theirs = Notification.objects.get(recipient=alice).pk
+
+    assert notifications_mark_read(user=bob, notification_ids=[theirs, 2**70, -1, True]) == 0
+    assert Notification.objects.get(pk=theirs).read_at is None
