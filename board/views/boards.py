@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from board.forms import QuickTaskForm
 from board.models import Role
-from board.selectors import board_snapshot, role_at_least
+from board.selectors import board_member_count, board_snapshot, role_at_least
 from board.views._access import member_board_or_404
 from board.views.first_run import SEEN_SESSION_KEY as FIRST_RUN_SEEN_SESSION_KEY
 from board.views.invitations import SESSION_KEY as INVITATION_SESSION_KEY
@@ -50,6 +50,7 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
             "can_edit": role_at_least(role, Role.MEMBER),
             "is_admin": role == Role.ADMIN,
             "snapshot": board_snapshot(board=board, cards_per_column=page_card_limit(request)),
+            "member_count": board_member_count(board=board),
             "quick_form": QuickTaskForm(),
             # Names this page's tab to its socket and to its writes (realtime.origin).
             "tab_id": secrets.token_urlsafe(9),

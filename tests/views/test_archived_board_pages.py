@@ -133,3 +133,11 @@ def test_the_wall_display_of_an_archived_board_says_so(client, board, admin):
     assert "Not on the wall" not in page
     assert '<meta http-equiv="refresh" content="300">' in page
 
+
+def test_the_board_page_shows_its_member_count(client, board, admin, alice, bob):
+    client.force_login(alice)
+
+    page = client.get(reverse("board_detail", args=[board.pk])).content.decode()
+
+    members = reverse("board_members", args=[board.pk])
+    assert f'<a id="member-count" class="member-count" href="{members}">3 members</a>' in page
