@@ -153,3 +153,21 @@ class CommentForm(RefusableForm):
 
 class WatchForm(forms.Form):
     watching = forms.BooleanField(required=False)
+
+
+class BoardDetailsForm(RefusableForm):
+    name = forms.CharField(max_length=NAME_MAX_LENGTH, label="Board name")
+    description = description_field(DESCRIPTION_MAX_LENGTH, rows=3)
+
+
+class BoardDeleteForm(RefusableForm):
+    confirm_name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label="Type the board's name to confirm",
+    )
+
+    def __init__(self, *args, board: Board, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["confirm_name"]
+        field.help_text = f"Type “{board.name}”. Its tasks, sprints, epics and history go with it."
+        field.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})

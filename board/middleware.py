@@ -1,5 +1,6 @@
-"""Pages answer a database that does not answer as the API and the socket do:
-`unavailable`, HTTP 503 with Retry-After, and nothing written (board/refusals.py)."""
+"""Page answers that no view should have to remember: a database that does not
+answer (`unavailable`, HTTP 503 with Retry-After, nothing written, as the API and the
+socket say it: board/refusals.py), and an archived board."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.shortcuts import render
 
 from board.exceptions import ServiceUnavailable
 from board.refusals import refusal_of_failure
+from board.views._access import BoardArchivedPage
 from board.views._responses import refused
+from board.views.board_life import archived_board_page
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +35,19 @@ class DatabaseUnavailableMiddleware:
         response = render(request, "503.html", {"message": refusal.message}, status=503)
         response["Retry-After"] = str(ServiceUnavailable.retry_after)
         return refused(request, response, refusal)
+
+
+class ArchivedBoardMiddleware:
+    """Every page of an archived board, whichever view was asked, answers with the
+    page that says it is archived (board.views._access.BoardArchivedPage)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BoardArchivedPage):
+            return None
+        return archived_board_page(request, exception.board, exception.role)

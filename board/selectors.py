@@ -212,6 +212,10 @@ def board_members(*, board: Board) -> QuerySet[Membership]:
     return Membership.objects.filter(board=board).select_related("user").order_by("user__username")
 
 
+def board_member_count(*, board: Board) -> int:
+    return Membership.objects.filter(board=board).count()
+
+
 def display_key_lookup(*, plaintext: Any) -> DisplayKey | None:
     """The live (unrevoked) display key with this plaintext, with its board."""
     if not isinstance(plaintext, str) or not plaintext or len(plaintext) > 200:

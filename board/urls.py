@@ -1,6 +1,9 @@
 from django.urls import path
 
 from board.views import (
+    board_life,
+    board_members,
+    board_settings,
     boards,
     discussion,
     display,
@@ -15,18 +18,45 @@ from board.views import (
 urlpatterns = [
     path("", boards.board_list, name="board_list"),
     path("boards/<int:board_id>/", boards.board_detail, name="board_detail"),
-    path("boards/<int:board_id>/members/", boards.board_members_page, name="board_members"),
     path("boards/<int:board_id>/display/", display.board_display, name="board_display"),
-    path("boards/<int:board_id>/settings/", display.board_settings, name="board_settings"),
+    # The board's settings and life (board/views/board_settings.py, board_life.py).
+    path("boards/<int:board_id>/settings/", board_settings.board_settings, name="board_settings"),
+    path(
+        "boards/<int:board_id>/settings/details/",
+        board_settings.board_update_view,
+        name="board_update",
+    ),
     path(
         "boards/<int:board_id>/display-keys/",
-        display.display_key_create_view,
+        board_settings.display_key_create_view,
         name="display_key_create",
     ),
     path(
         "boards/<int:board_id>/display-keys/<int:key_id>/revoke/",
-        display.display_key_revoke_view,
+        board_settings.display_key_revoke_view,
         name="display_key_revoke",
+    ),
+    path("boards/<int:board_id>/archive/", board_life.board_archive_view, name="board_archive"),
+    path("boards/<int:board_id>/restore/", board_life.board_restore_view, name="board_restore"),
+    path("boards/<int:board_id>/delete/", board_life.board_delete_view, name="board_delete"),
+    path("boards/<int:board_id>/leave/", board_life.board_leave_view, name="board_leave"),
+    # Members and invitations (board/views/board_members.py).
+    path("boards/<int:board_id>/members/", board_members.board_members_page, name="board_members"),
+    path(
+        "boards/<int:board_id>/members/<int:user_id>/remove/",
+        board_members.board_member_remove,
+        name="board_member_remove",
+    ),
+    path("boards/<int:board_id>/invitations/", board_members.board_invite, name="board_invite"),
+    path(
+        "boards/<int:board_id>/invite-links/",
+        board_members.board_invite_link_create,
+        name="board_invite_link_create",
+    ),
+    path(
+        "boards/<int:board_id>/invitations/<int:invitation_id>/<str:action>/",
+        board_members.board_invitation_action,
+        name="board_invitation_action",
     ),
     path("boards/<int:board_id>/tasks/new/", tasks.task_create_view, name="task_create"),
     path("boards/<int:board_id>/epics/", planning.epic_list, name="epic_list"),

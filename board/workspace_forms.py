@@ -104,6 +104,13 @@ class InviteLinkForm(RefusableForm):
         help_text="No limit if empty.",
     )
 
+    def __init__(self, *args, for_board: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if for_board:
+            self.fields["role"].choices = Role.choices
+            self.fields["role"].help_text = "Viewers watch, members work, admins also manage."
+            self.fields["role"].initial = Role.MEMBER
+
 
 class WorkspaceSettingsForm(RefusableForm):
     name = forms.CharField(max_length=WORKSPACE_NAME_MAX_LENGTH, label="Workspace name")

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "realtime.middleware.RealtimeOriginMiddleware",
     "board.middleware.DatabaseUnavailableMiddleware",
+    "board.middleware.ArchivedBoardMiddleware",
     # Last, as django-axes asks: it turns a throttled sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from board.models import Board, Event, EventKind, Status, Task
-from board.selectors import Column, board_column_counts, board_snapshot
+from board.selectors import Column, board_column_counts, board_member_count, board_snapshot
 from discussion.presentation import comment_view, history_entry, task_head_context
 
 ANNOUNCEMENT_VERBS = {
@@ -38,6 +38,9 @@ def event_fragment_html(
         verb = ANNOUNCEMENT_VERBS.get(event.kind, "changed")
         where = f" to {Status(task['status']).label}" if verb == "moved" else ""
         announcement = f"{actor} {verb} “{task['title']}”{where}."
+    membership = event.kind == EventKind.MEMBERSHIP_CHANGED
+    if membership:
+        announcement = membership_announcement(event)
     return render_to_string(
         "realtime/_event.html",
         {
@@ -48,6 +51,10 @@ def event_fragment_html(
             "announcement": announcement,
             "display": display,
             **task_page_parts(event, display=display),
+            # The board page's member count; a wall display shows none.
+            "member_count": board_member_count(board=event.board)
+            if membership and not display
+            else None,
         },
     )
 
@@ -77,6 +84,19 @@ def task_page_parts(event: Event, *, display: bool = False) -> dict[str, Any]:
     elif event.kind == EventKind.WATCHERS_CHANGED:
         parts["watchers"] = payload["watchers"]
     return parts
+
+
+def membership_announcement(event: Event) -> str:
+    """ "Bob joined the board.", for screen readers, from a membership.changed event."""
+    person = (event.payload.get("user") or {}).get("name") or "Someone"
+    role = event.payload.get("role")
+    if event.payload.get("joined"):
+        return f"{person} joined the board."
+    if role is None:
+        if event.actor_id is not None and event.actor_id == event.payload["user"].get("id"):
+            return f"{person} left the board."
+        return f"{person} was removed from the board."
+    return f"{person} is now {'an' if role == 'admin' else 'a'} {role}."
 
 
 def board_refresh_html(*, board: Board, display: bool = False) -> str:

@@ -153,6 +153,21 @@ PAGE_POSTS = [
     ],
     PagePost("admin", "display_key_create", "board", {"name": too_long(100)}, "name",
              form="key_form"),
+    PagePost("admin", "board_update", "board", {"name": too_long(NAME_MAX_LENGTH)}, "name",
+             form="details_form"),
+    PagePost("admin", "board_update", "board",
+             {"name": "ok", "description": too_long(DESCRIPTION_MAX_LENGTH)}, "description",
+             form="details_form"),
+    PagePost("admin", "board_delete", "board", {"confirm_name": too_long(NAME_MAX_LENGTH)},
+             "confirm_name", form="delete_form"),
+    PagePost("admin", "board_invite", "board", {"emails": too_long(50 * 256), "role": "member"},
+             "emails", form="invite_form"),
+    *[
+        PagePost("admin", "board_invite_link_create", "board", {"role": "member", field: number},
+                 field, form="link_form")
+        for field in ("expires_in_days", "max_uses")
+        for number in ["0", *map(str, TOO_BIG_INTS)]
+    ],
     PagePost("alice", "api_tokens", None, {"name": too_long(100)}, "name"),
     PagePost("alice", "password_change", None,
              {"old_password": "correct-horse-battery", "new_password1": LONG_PASSWORD,

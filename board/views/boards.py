@@ -3,18 +3,14 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from accounts.selectors import user_to_add
-from board.exceptions import DomainError
-from board.forms import MembershipForm, QuickTaskForm
+from board.forms import QuickTaskForm
 from board.models import Role
-from board.selectors import board_members, board_snapshot, role_at_least
-from board.services import membership_set_role
+from board.selectors import board_member_count, board_snapshot, role_at_least
 from board.views._access import member_board_or_404
 from board.views.first_run import SEEN_SESSION_KEY as FIRST_RUN_SEEN_SESSION_KEY
 from board.views.invitations import SESSION_KEY as INVITATION_SESSION_KEY
@@ -54,38 +50,9 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
             "can_edit": role_at_least(role, Role.MEMBER),
             "is_admin": role == Role.ADMIN,
             "snapshot": board_snapshot(board=board, cards_per_column=page_card_limit(request)),
+            "member_count": board_member_count(board=board),
             "quick_form": QuickTaskForm(),
             # Names this page's tab to its socket and to its writes (realtime.origin).
             "tab_id": secrets.token_urlsafe(9),
         },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def board_members_page(request: HttpRequest, board_id: int) -> HttpResponse:
-    board, role = member_board_or_404(user=request.user, board_id=board_id)
-    form = MembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = user_to_add(form.cleaned_data["username"])
-        try:
-            membership_set_role(
-                actor=request.user, board_id=board.pk, user=user, role=form.cleaned_data["role"]
-            )
-        except DomainError as error:
-            form.refuse(error)
-        else:
-            messages.success(request, f"{user.display_name} is now {form.cleaned_data['role']}.")
-            return redirect("board_members", board.pk)
-    return render(
-        request,
-        "board/board_members.html",
-        {
-            "board": board,
-            "role": role,
-            "is_admin": role == Role.ADMIN,
-            "members": board_members(board=board),
-            "form": form,
-        },
-        status=form.http_status,
     )
