@@ -47,6 +47,10 @@ def rate_limit() -> TokenBucket:
     )
 
 
+# How long a board.closed notice waits for the event it follows (realtime.control).
+CLOSE_WAIT_SECONDS = 2.0
+
+
 class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketConsumer):
     # Which rendering of a group message this socket forwards: "json" or "html".
     payload_key = ""
@@ -336,9 +340,17 @@ class BoardSocketConsumer(AccessWatch, FrameSender, EventFeed, AsyncWebsocketCon
         """Sent by realtime.control when the board is archived or deleted. What is
         under way (a snapshot, a replay) and the events it holds, the board.archived
         one among them, go out first; the hub does not wait for that."""
-        self._spawn(self._close_when_sent(close_codes.BOARD_CLOSED))
+        self._spawn(self._close_when_sent(close_codes.BOARD_CLOSED, seq=message.get("seq")))
 
-    async def _close_when_sent(self, code: int) -> None:
+    async def _close_when_sent(self, code: int, *, seq: int | None) -> None:
+        """The notice can overtake its event (events leave from the event loop's
+        queue): wait a little for the event `seq` to be sent first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_WAIT_SECONDS
+        while seq is not None and self.greeted and loop.time() < deadline:
+            if self.stream.last is not None and self.stream.last >= seq:
+                break
+            await asyncio.sleep(0.05)
         async with self.lock:
             pass
         await self._close_quietly(code)

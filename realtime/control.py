@@ -59,9 +59,10 @@ def notifications_changed_broadcast(*, user_ids: Iterable[int]) -> None:
     _send_to_users(user_ids, {"type": "notifications.changed"})
 
 
-def board_closed_broadcast(*, board_id: int) -> None:
-    """The board was archived or deleted: every socket on it closes (4410)."""
-    _send([board_id], {"type": "board.closed"})
+def board_closed_broadcast(*, board_id: int, seq: int | None = None) -> None:
+    """The board was archived (by the event `seq`) or deleted: every socket on it
+    closes (4410), an archived board's once it has sent that event."""
+    _send([board_id], {"type": "board.closed", "seq": seq})
 
 
 def access_changed_broadcast(

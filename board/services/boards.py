@@ -116,8 +116,8 @@ def board_archive(*, actor: Any, board_id: int) -> Board:
             return board
         board.archived_at = timezone.now()
         board.save(update_fields=["archived_at"])
-        event_record(board=board, kind=EventKind.BOARD_ARCHIVED, actor=actor, payload={})
-        transaction.on_commit(lambda: board_closed_broadcast(board_id=board.pk))
+        event = event_record(board=board, kind=EventKind.BOARD_ARCHIVED, actor=actor, payload={})
+        transaction.on_commit(lambda: board_closed_broadcast(board_id=board.pk, seq=event.seq))
         return board
 
 

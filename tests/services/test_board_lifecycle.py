@@ -79,7 +79,8 @@ def test_archive_closes_the_boards_sockets_after_commit(
 ):
     closed = []
     monkeypatch.setattr(
-        "board.services.boards.board_closed_broadcast", lambda *, board_id: closed.append(board_id)
+        "board.services.boards.board_closed_broadcast",
+        lambda *, board_id, seq=None: closed.append(board_id),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
