@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,14 +22,11 @@ from board.selectors import board_members
 from board.services import (
     invitation_create,
     invitation_link_create,
-    invitation_resend,
-    invitation_revoke,
-    invitation_rotate,
     membership_remove,
     membership_set_role,
 )
 from board.views._access import member_board_or_404
-from board.views.workspace_invitations import site_url
+from board.views.workspace_invitations import invitation_action_run, site_url
 from board.workspace_forms import InviteEmailsForm, InviteLinkForm
 from board.workspace_selectors import invitation_link, pending_invitations
 
@@ -152,25 +149,14 @@ def board_invite_link_create(request: HttpRequest, board_id: int) -> HttpRespons
     return members_page(request, board, role, status=form.http_status, link_form=form)
 
 
-INVITATION_ACTIONS = {
-    "rotate": ("A new link replaces the old one, which no longer works.", invitation_rotate),
-    "revoke": ("Invitation revoked: its link no longer works.", invitation_revoke),
-    "resend": ("Invitation mailed again, with a new link.", invitation_resend),
-}
-
-
 @require_POST
 @login_required
 def board_invitation_action(
     request: HttpRequest, board_id: int, invitation_id: int, action: str
 ) -> HttpResponse:
     board, role = member_board_or_404(user=request.user, board_id=board_id)
-    if action not in INVITATION_ACTIONS:
-        raise Http404("No such action.")
-    notice, service = INVITATION_ACTIONS[action]
-    extra = {"site_url": site_url(request)} if action == "resend" else {}
     try:
-        service(actor=request.user, invitation_id=invitation_id, **extra)
+        notice = invitation_action_run(request, invitation_id=invitation_id, action=action)
     except DomainError as error:
         return _row_refused(request, board, role, error, kind="invitation", row_id=invitation_id)
     messages.success(request, notice)

@@ -78,18 +78,25 @@ INVITATION_ACTIONS = {
 }
 
 
+def invitation_action_run(request: HttpRequest, *, invitation_id: int, action: str) -> str:
+    """Rotate, revoke or resend an invitation (board and workspace pages alike);
+    returns the notice to show. A refusal raises the service's DomainError."""
+    if action not in INVITATION_ACTIONS:
+        raise Http404("No such action.")
+    notice, service = INVITATION_ACTIONS[action]
+    extra = {"site_url": site_url(request)} if action == "resend" else {}
+    service(actor=request.user, invitation_id=invitation_id, **extra)
+    return notice
+
+
 @require_POST
 @login_required
 def workspace_invitation_action(
     request: HttpRequest, slug: str, invitation_id: int, action: str
 ) -> HttpResponse:
     workspace, role = member_workspace_or_404(user=request.user, slug=slug)
-    if action not in INVITATION_ACTIONS:
-        raise Http404("No such action.")
-    notice, service = INVITATION_ACTIONS[action]
-    extra = {"site_url": site_url(request)} if action == "resend" else {}
     try:
-        service(actor=request.user, invitation_id=invitation_id, **extra)
+        notice = invitation_action_run(request, invitation_id=invitation_id, action=action)
     except DomainError as error:
         return row_refused(request, workspace, role, error, kind="invitation", row_id=invitation_id)
     messages.success(request, notice)
