@@ -5,7 +5,6 @@ socket say it: board/refusals.py), and an archived board."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,17 +15,20 @@ from board.refusals import refusal_of_failure
 from board.views._access import BoardArchivedPage
 from board.views._responses import refused
 from board.views.board_life import archived_board_page
+from ops.hybrid_middleware import HybridMiddleware
 
 logger = logging.getLogger(__name__)
 
 
-class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
+class _ExceptionOnlyMiddleware(HybridMiddleware):
+    """A middleware that only answers exceptions: the request passes through in the
+    chain's own mode (a coroutine under ASGI), so it costs no thread hop."""
 
     def __call__(self, request: HttpRequest) -> Any:
         return self.get_response(request)
 
+
+class DatabaseUnavailableMiddleware(_ExceptionOnlyMiddleware):
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         refusal = refusal_of_failure(exception)
         if refusal is None:
@@ -37,15 +39,9 @@ class DatabaseUnavailableMiddleware:
         return refused(request, response, refusal)
 
 
-class ArchivedBoardMiddleware:
+class ArchivedBoardMiddleware(_ExceptionOnlyMiddleware):
     """Every page of an archived board, whichever view was asked, answers with the
     page that says it is archived (board.views._access.BoardArchivedPage)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> Any:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, BoardArchivedPage):

@@ -64,9 +64,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: probes get no HTTPS redirect, session, CSRF or host check (ops/middleware.py).
     "ops.middleware.OpsEndpointsMiddleware",
+    # A span per request when OpenTelemetry tracing is on (ops/tracing.py).
+    "ops.http_tracing.HttpTracingMiddleware",
     "ops.http_metrics.HttpMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ops.static_files.StaticFilesMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

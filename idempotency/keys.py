@@ -75,11 +75,19 @@ def idempotency_key_clean(value: Any) -> str | None:
 
 
 def request_idempotency_key(request: HttpRequest) -> str | None:
-    """The request's key: the header, or the hidden form field."""
+    """The request's key: the header, or the hidden form field.
+
+    A form's key counts per URL it is posted to: one page form serves every card's
+    buttons (board/templatetags/cards.py), so a page reached again with Back, whose
+    key was spent on one card, still acts on another."""
     value = request.headers.get(IDEMPOTENCY_HEADER)
-    if value is None and request.method == "POST":
-        value = request.POST.get(IDEMPOTENCY_FORM_FIELD) or None
-    return idempotency_key_clean(value)
+    if value is not None or request.method != "POST":
+        return idempotency_key_clean(value)
+    form_key = idempotency_key_clean(request.POST.get(IDEMPOTENCY_FORM_FIELD) or None)
+    if form_key is None:
+        return None
+    path = hashlib.sha256(request.path.encode()).hexdigest()[:16]
+    return f"{form_key[: KEY_MAX_LENGTH - 17]}:{path}"
 
 
 def request_fingerprint(request: HttpRequest) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from contextvars import ContextVar
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
+
+from ops.hybrid_middleware import HybridMiddleware
 
 FIELDS = ("request_id", "user_id", "board_id", "connection_id")
 _context: ContextVar[dict[str, Any] | None] = ContextVar("taskboard_log_context", default=None)
@@ -37,18 +38,9 @@ def request_id_of(request: HttpRequest) -> str:
     return given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
 
 
-class LogContextMiddleware:
+class LogContextMiddleware(HybridMiddleware):
     """After AuthenticationMiddleware: binds the request id (also sent back in
     X-Request-ID), the user and, once the URL is resolved, the board."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
@@ -62,6 +54,10 @@ class LogContextMiddleware:
         return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
+        # Resolved here, off the loop's thread (Django's `auser`), and kept for the
+        # view: the lazy `request.user` would query the database on the event loop.
+        if hasattr(request, "auser"):
+            request.user = await request.auser()
         token = self._bind(request)
         try:
             response = await self.get_response(request)

@@ -11,12 +11,12 @@ itself.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ops.health import readiness
+from ops.hybrid_middleware import HybridMiddleware
 from ops.metrics import metrics_view
 
 
@@ -49,16 +49,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     return ENDPOINTS[request.path_info](request)
 
 
-class OpsEndpointsMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
+class OpsEndpointsMiddleware(HybridMiddleware):
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
             return self._acall(request)

@@ -75,10 +75,14 @@ def test_a_form_fingerprint_ignores_the_csrf_token_and_the_key():
     assert request_fingerprint(one) != request_fingerprint(other)
 
 
-def test_a_form_carries_its_key_in_a_hidden_field():
-    request = RequestFactory().post("/tasks/new/", {"title": "T", "idempotency_key": "form-3"})
+def test_a_form_carries_its_key_in_a_hidden_field_that_counts_per_url():
+    def key_at(path: str) -> str | None:
+        request = RequestFactory().post(path, {"title": "T", "idempotency_key": "form-3"})
+        return request_idempotency_key(request)
 
-    assert request_idempotency_key(request) == "form-3"
+    assert key_at("/tasks/1/claim/").startswith("form-3:")
+    assert key_at("/tasks/1/claim/") == key_at("/tasks/1/claim/")
+    assert key_at("/tasks/1/claim/") != key_at("/tasks/2/claim/")
 
 
 def test_a_new_key_is_a_valid_key_and_never_the_same():

@@ -9,11 +9,12 @@ import http.client
 import secrets
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import orjson
@@ -198,37 +199,92 @@ async def test_a_write_behind_a_stuck_transaction_is_answered_unavailable_in_tim
     (server,) = start_servers(1, DB_LOCK_TIMEOUT_MS="1000")
     alice_token = await token(alice)
 
-    def api(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
-        try:
-            headers = {"Authorization": f"Bearer {alice_token}", "Content-Type": "application/json"}
-            conn.request(method, f"/api/v1{path}", body=b"{}", headers=headers)
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
     with board_lock_held(board):
         started = asyncio.get_running_loop().time()
-        status, headers, body = await asyncio.to_thread(api, "POST", f"/tasks/{task.pk}/claim")
+        status, headers, body = await asyncio.to_thread(
+            api, server, alice_token, "POST", f"/tasks/{task.pk}/claim"
+        )
         took = asyncio.get_running_loop().time() - started
         assert (status, orjson.loads(body)["error"]["code"]) == (503, "unavailable")
         assert headers["Retry-After"] == "5"
         assert took < 4
-        status, _, _ = await asyncio.to_thread(api, "GET", f"/boards/{board.pk}")
+        status, _, _ = await asyncio.to_thread(
+            api, server, alice_token, "GET", f"/boards/{board.pk}"
+        )
         assert status == 200
 
 
-@contextmanager
-def board_lock_held(board: Board) -> Iterator[threading.Event]:
+async def test_a_worker_stopped_during_a_page_request_exits_once_it_is_done(
+    start_servers, board, alice
+):
+    """SIGTERM while a page request's session read waits for a lock: once it is done,
+    the worker exits. (While a sync-only middleware sat in the chain, the request's
+    thread then called back into the stopped event loop and waited for ever, and so did
+    the worker's exit: the recovery benchmark's probe hit that.)"""
+    (server,) = start_servers(1, DB_LOCK_TIMEOUT_MS="15000")
+    cookie = await database_sync_to_async(session_for)(alice)
+
+    def page() -> None:
+        # The client gives up after a second, so the server's application close
+        # timeout (3 s) cancels the request's task a second time during the shutdown.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
+        try:
+            conn.request("GET", f"/boards/{board.pk}/", headers={"Cookie": cookie})
+            conn.getresponse().read()
+        finally:
+            conn.close()
+
+    with table_lock_held("django_session") as release:
+        request = asyncio.create_task(asyncio.to_thread(page))
+        await asyncio.sleep(0.5)  # the request now waits for its session
+        server.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(6)
+        release.set()
+        try:
+            await asyncio.to_thread(server.process.wait, 10)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the worker did not exit within 10 s of its last request")
+    await asyncio.gather(request, return_exceptions=True)
+
+
+def api(server: Server, user_token: str, method: str, path: str) -> tuple[int, dict, bytes]:
+    """Call the HTTP API on `server` as the token's user."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
+    try:
+        headers = {"Authorization": f"Bearer {user_token}", "Content-Type": "application/json"}
+        conn.request(method, f"/api/v1{path}", body=b"{}", headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def board_lock_held(board: Board) -> AbstractContextManager[threading.Event]:
     """Another connection holds the board's row lock (as a worker frozen inside a
     write would) until the yielded event is set, or the block ends."""
+    return lock_held(lambda: Board.objects.select_for_update().get(pk=board.pk))
+
+
+def table_lock_held(table: str) -> AbstractContextManager[threading.Event]:
+    """Another connection holds `table` locked against reads too."""
+
+    def take() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+
+    return lock_held(take)
+
+
+@contextmanager
+def lock_held(take: Callable[[], object]) -> Iterator[threading.Event]:
+    """Another thread's transaction runs `take` and holds what it locked until the
+    yielded event is set, or the block ends."""
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic():
-                Board.objects.select_for_update().get(pk=board.pk)
+                take()
                 locked.set()
                 release.wait(15)
         finally:
@@ -237,7 +293,7 @@ def board_lock_held(board: Board) -> Iterator[threading.Event]:
     holder = threading.Thread(target=hold)
     holder.start()
     try:
-        assert locked.wait(5), "the board lock was not taken"
+        assert locked.wait(5), "the lock was not taken"
         yield release
     finally:
         release.set()
