@@ -13,17 +13,20 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from opentelemetry.trace import SpanKind
 
 from board import services
-from board.exceptions import DomainError, NotFound, ServiceUnavailable
+from board.exceptions import DomainError, ServiceUnavailable
 from board.models import Task
 from board.public import task_public_state
 from board.refusals import refusal_of, refusal_of_failure
+from board.services.access import board_scope
 from board.services.comments import comment_create, comment_delete, comment_update, task_watch
 from discussion.models import Comment
 from discussion.public import comment_event_state, task_watchers_state
 from idempotency.keys import idempotent_run
 from idempotency.models import IdempotencyKey
+from ops import tracing
 from realtime.origin import origin_scope
 from realtime.protocol import ClientMessage, error_message, refusal_message
 
@@ -117,6 +120,21 @@ ACTION_SERVICES: dict[str, Callable[..., Subject]] = {
 def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage) -> dict:
     """Perform the action; return the `ack` or `error` message for it. With a `key`,
     a retry is answered as the first time (`"replayed": true`) and changes nothing."""
+    attributes = {
+        tracing.BOARD_ID: board_id,
+        "taskboard.action": message.type,
+        "taskboard.connection.id": origin,
+    }
+    # The root of the action's trace: the service's span and the broadcast's are its own.
+    with tracing.span(
+        f"socket.action {message.type}", kind=SpanKind.SERVER, attributes=attributes
+    ) as span:
+        reply = _action_answer(actor=actor, board_id=board_id, origin=origin, message=message)
+        tracing.outcome_set(span, "ok" if reply["type"] == "ack" else reply["code"])
+        return reply
+
+
+def _action_answer(*, actor: Any, board_id: int, origin: str, message: ClientMessage) -> dict:
     args = {ARGUMENT_NAMES.get(name, name): value for name, value in message.args.items()}
     key = args.pop("key", None)
     try:
@@ -131,6 +149,7 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
     except DomainError as error:
         return refusal_message(refusal_of(error), ref=message.ref)
     except Exception as error:
+        tracing.failure_record(error)
         refusal = refusal_of_failure(error)
         if refusal is not None:
             logger.warning("Action %s: the database did not answer (%s)", message.type, error)
@@ -151,16 +170,10 @@ def action_run(*, actor: Any, board_id: int, origin: str, message: ClientMessage
 
 
 def _perform(actor: Any, board_id: int, kind: str, args: dict[str, Any]) -> Subject:
-    # A socket acts on its own board only, even if the user belongs to others. A task
-    # or comment that does not exist at all is left to the service, which checks the
-    # arguments first, as it does for the pages and the API.
-    task_id, comment_id = args.get("task_id"), args.get("comment_id")
-    if task_id is not None and Task.objects.filter(pk=task_id).exclude(board_id=board_id).exists():
-        raise NotFound("This task does not exist.")
-    others = Comment.objects.filter(pk=comment_id).exclude(task__board_id=board_id)
-    if comment_id is not None and others.exists():
-        raise NotFound("This comment does not exist.")
-    return ACTION_SERVICES[kind](actor, board_id, **args)
+    # A socket acts on its own board only, even if the user belongs to others: another
+    # board's task or comment is not found, as one that does not exist.
+    with board_scope(board_id=board_id):
+        return ACTION_SERVICES[kind](actor, board_id, **args)
 
 
 def _fingerprint(board_id: int, message: ClientMessage) -> str:

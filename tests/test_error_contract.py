@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.db import OperationalError
-from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from board.models import Board, Status, Task
-from board.services import task_claim, task_create, task_update
+from board.services import _tasks_common, task_claim, task_create, task_update
 from tests.realtime.conftest import (  # noqa: F401 (the socket tests' autouse fixtures)
     _channel_layer_per_test,
     _close_thread_connections,
@@ -184,7 +183,7 @@ async def test_a_database_that_does_not_answer_reads_unavailable_through_every_d
     def lock_timeout(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("canceling statement due to lock timeout")
 
-    monkeypatch.setattr(QuerySet, "select_for_update", lock_timeout)
+    monkeypatch.setattr(_tasks_common, "task_lock", lock_timeout)
     request = claim(task.pk)
 
     page = await database_sync_to_async(page_answer)(alice, request)

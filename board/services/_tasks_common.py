@@ -7,6 +7,7 @@ from typing import Any
 
 from board.exceptions import (
     InvalidTransition,
+    NotFound,
     PermissionDenied,
     TaskAlreadyClaimed,
     ValidationFailed,
@@ -22,18 +23,19 @@ from board.limits import (
 from board.models import COLUMN_STATUSES, Board, Epic, EventKind, Role, Status, Task
 from board.public import task_public_state
 from board.selectors import id_or_none
-from board.services.access import board_lock_with_role
+from board.services._task_rows import POSITION_STEP, task_lock, task_row_save
+from board.services.access import board_lock_with_role, role_check
 from board.services.conversation import (
     mentions_record,
     rendered_with_mentions,
     task_change_notify,
+    task_watcher_ids_with,
     watchers_add,
 )
 from board.services.events import event_record
 from board.services.notify import notify
 from notifications.models import NotificationKind
 
-POSITION_STEP = 1024
 # An argument not given: the field keeps its value (None may be a value).
 UNSET: Any = object()
 
@@ -42,16 +44,18 @@ def task_lock_with_board(
     *, actor: Any, task_id: Any, role: Role | None = Role.MEMBER
 ) -> tuple[Board, Task, Role | None]:
     """Lock the task's board, then the task, and check the actor's role
-    (`role=None` skips the check, for system actions)."""
+    (`role=None` skips the check, for system actions). The role is read with the
+    task, under the board's lock, so it is the one in force even when this write
+    waited for the lock behind others."""
     task_id = clean_id(task_id, "task_id")
-    # One query finds the task's board, locks it and reads the actor's role.
-    board, actual_role = board_lock_with_role(actor=actor, role=role, task_id=task_id)
-    task = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("owner", "creator", "epic")
-        .get(pk=task_id)
-    )
-    return board, task, actual_role
+    board, _ = board_lock_with_role(actor=actor, role=None, task_id=task_id)
+    checked = role is not None and actor is not None and actor.is_authenticated
+    task, actual = task_lock(task_id=task_id, user_id=actor.pk if checked else None)
+    if task is None:
+        raise NotFound("This task does not exist.")
+    if role is None:
+        return board, task, None
+    return board, task, role_check(actual, role, board=board)
 
 
 def clean_id(value: Any, field: str) -> int:
@@ -151,7 +155,9 @@ def position_at_bottom(*, board: Board, status: str) -> int:
 def transition_apply(*, board: Board, task: Task, to: str, actor: Any, role: Role) -> str:
     """Move the task to status `to` if the rules allow it; return the event kind.
 
-    The one table of allowed transitions: claim, release, done, reopen, archive.
+    The one table of allowed transitions: claim, release, done, reopen, archive. A
+    task that enters a column goes to its bottom as it is saved (`task_save_with_event`
+    with `to_bottom`), unless the caller places it (task_move).
     """
     if to not in Status.values:
         raise ValidationFailed(fields={"status": f"Unknown status {to!r}."})
@@ -185,7 +191,6 @@ def transition_apply(*, board: Board, task: Task, to: str, actor: Any, role: Rol
         )
     if to in COLUMN_STATUSES:
         wip_check(board=board, status=to, exclude_task_id=task.pk)
-        task.position = position_at_bottom(board=board, status=to)
     task.status = to
     return kind
 
@@ -198,18 +203,28 @@ def claimed_by_message(*, task: Task, actor: Any) -> str:
 
 
 def task_save_with_event(
-    *, board: Board, task: Task, actor: Any, kind: str, description_changed: bool = False
+    *,
+    board: Board,
+    task: Task,
+    actor: Any,
+    kind: str,
+    description_changed: bool = False,
+    to_bottom: bool = False,
 ) -> Task:
-    """Bump the version, save, and record the event: every task change ends here,
-    and so do its conversation's effects (board.services.conversation): the
-    description rendered once, its mentions, watchers, notifications."""
+    """Bump the version, save (`to_bottom`: below the last task of its column), and
+    record the event: every task change ends here, and so do its conversation's
+    effects (board.services.conversation): the description rendered once, its
+    mentions, watchers, notifications."""
     mentioned: list[Any] = []
     if description_changed:
         task.description_html, mentioned = rendered_with_mentions(
             board=board, text=task.description
         )
     task.version += 1
-    task.save()
+    if task._state.adding:
+        task.save()
+    else:
+        task_row_save(task, to_bottom=to_bottom)
     event_record(board=board, kind=kind, actor=actor, task=task, payload=task_public_state(task))
     if description_changed:
         new = mentions_record(task=task, comment=None, users=mentioned)
@@ -221,9 +236,10 @@ def task_save_with_event(
             user_ids=[user.pk for user in new],
         )
         watchers_add(task=task, users=new)
+    watcher_ids = None
     if kind == EventKind.TASK_CREATED:
         watchers_add(task=task, users=[actor])
     elif kind == EventKind.TASK_CLAIMED:
-        watchers_add(task=task, users=[task.owner])
-    task_change_notify(board=board, task=task, actor=actor, kind=kind)
+        watcher_ids = task_watcher_ids_with(task=task, user=task.owner)
+    task_change_notify(board=board, task=task, actor=actor, kind=kind, watcher_ids=watcher_ids)
     return task

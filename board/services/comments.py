@@ -119,7 +119,12 @@ def _comment_lock(*, actor: Any, comment_id: Any, role: Role) -> tuple[Board, Ta
     task_id = Comment.objects.filter(pk=comment_id).values_list("task_id", flat=True).first()
     if task_id is None:
         raise NotFound("This comment does not exist.")
-    board, task, _ = task_lock_with_board(actor=actor, task_id=task_id, role=role)
+    try:
+        board, task, _ = task_lock_with_board(actor=actor, task_id=task_id, role=role)
+    except NotFound as unreachable:
+        # Its task is out of the actor's reach (another board's, for a socket acting on
+        # its own): the comment is not found, in the words of one that does not exist.
+        raise NotFound("This comment does not exist.") from unreachable
     comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("author")

@@ -62,9 +62,22 @@ def watchers_add(*, task: Task, users: list[Any]) -> None:
     )
 
 
-def task_change_notify(*, board: Board, task: Task, actor: Any, kind: str) -> None:
+def task_watcher_ids_with(*, task: Task, user: Any) -> list[int]:
+    """The ids of the task's watchers, `user` made one of them: one read, and an
+    insert only the first time (the caller holds the board lock)."""
+    ids = list(Watcher.objects.filter(task=task).values_list("user_id", flat=True))
+    if user is not None and user.pk not in ids:
+        watchers_add(task=task, users=[user])
+        ids.append(user.pk)
+    return ids
+
+
+def task_change_notify(
+    *, board: Board, task: Task, actor: Any, kind: str, watcher_ids: list[int] | None = None
+) -> None:
     """Watchers hear of claims, releases, finishing and reopening; the owner of any
-    other change by someone else."""
+    other change by someone else. `watcher_ids`, when the caller has read them, saves
+    reading them again."""
     from board.services.notify import notify
 
     notification = WATCHER_KINDS.get(kind)
@@ -72,8 +85,9 @@ def task_change_notify(*, board: Board, task: Task, actor: Any, kind: str) -> No
         finished = task.status == Status.DONE
         notification = NotificationKind.FINISHED if finished else NotificationKind.REOPENED
     if notification is not None:
-        watchers = Watcher.objects.filter(task=task).values_list("user_id", flat=True)
-        notify(board=board, task=task, actor=actor, kind=notification, user_ids=list(watchers))
+        if watcher_ids is None:
+            watcher_ids = list(Watcher.objects.filter(task=task).values_list("user_id", flat=True))
+        notify(board=board, task=task, actor=actor, kind=notification, user_ids=watcher_ids)
     elif kind in OWNER_KINDS and task.owner_id is not None:
         notify(
             board=board,

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from board.exceptions import ValidationFailed
@@ -49,39 +48,56 @@ def notify(
         return []
     now = timezone.now()
     text = notification_text(kind=kind, actor=actor, board=board, task=task)
-    fresh = Notification.objects.filter(
-        recipient_id__in=recipients,
-        read_at__isnull=True,
-        updated_at__gte=now - datetime.timedelta(seconds=coalesce_seconds()),
-    )
-    fresh = (
-        fresh.filter(task=task) if task is not None else fresh.filter(task__isnull=True, kind=kind)
-    )
-    # Ordered so that each recipient's newest one is the one kept.
-    coalesced = dict(
-        fresh.select_for_update()
-        .order_by("recipient_id", "updated_at")
-        .values_list("recipient_id", "pk")
-    )
-    if coalesced:
-        Notification.objects.filter(pk__in=coalesced.values()).update(
-            count=F("count") + 1, text=text, kind=kind, actor=actor, updated_at=now
+    coalesced = _coalesce(recipients, task=task, kind=kind, text=text, actor=actor, now=now)
+    if len(coalesced) < len(recipients):
+        Notification.objects.bulk_create(
+            Notification(
+                recipient_id=uid,
+                board=board,
+                task=task,
+                actor=actor,
+                kind=kind,
+                text=text,
+                updated_at=now,
+            )
+            for uid in recipients
+            if uid not in coalesced
         )
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=uid,
-            board=board,
-            task=task,
-            actor=actor,
-            kind=kind,
-            text=text,
-            updated_at=now,
-        )
-        for uid in recipients
-        if uid not in coalesced
-    )
     transaction.on_commit(lambda: notifications_changed_broadcast(user_ids=recipients))
     return recipients
+
+
+def _coalesce(
+    recipients: list[int], *, task: Task | None, kind: str, text: str, actor: Any, now: Any
+) -> set[int]:
+    """Count the change into each recipient's newest fresh notification of the same
+    task (of the same kind, for a change to no task); return the recipients that had
+    one. One statement, written out: every claim, release and status change of a
+    watched task comes here, under the board's lock. A notification read meanwhile is
+    not fresh any more: the UPDATE checks `read_at` again on the row it locks."""
+    table = Notification._meta.db_table
+    marks = ", ".join(["%s"] * len(recipients))
+    same = "task_id = %s" if task is not None else "task_id IS NULL AND kind = %s"
+    field = Notification._meta.get_field("updated_at")
+    since = now - datetime.timedelta(seconds=coalesce_seconds())
+    sql = (
+        f"UPDATE {table} SET count = count + 1, text = %s, kind = %s, actor_id = %s,"
+        f" updated_at = %s WHERE read_at IS NULL AND id IN (SELECT MAX(id) FROM {table}"
+        f" WHERE recipient_id IN ({marks}) AND read_at IS NULL AND updated_at >= %s"
+        f" AND {same} GROUP BY recipient_id) RETURNING recipient_id"
+    )
+    params = [
+        text,
+        kind,
+        actor.pk if actor is not None else None,
+        field.get_db_prep_save(now, connection),
+        *recipients,
+        field.get_db_prep_save(since, connection),
+        task.pk if task is not None else kind,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {recipient for (recipient,) in cursor.fetchall()}
 
 
 def notifications_mark_read(*, user: Any, notification_ids: Iterable[Any] | None = None) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from board.exceptions import InvalidTransition, TaskAlreadyClaimed
-from board.models import EventKind, Role, Status, Task
+from board.models import COLUMN_STATUSES, EventKind, Role, Status, Task
 from board.services._tasks_common import (
     UNSET,
     claimed_by_message,
@@ -115,7 +115,7 @@ def task_claim(*, actor: Any, task_id: Any, expected_version: int | None = None)
         kind = transition_apply(
             board=board, task=task, to=Status.IN_PROGRESS, actor=actor, role=role
         )
-        return task_save_with_event(board=board, task=task, actor=actor, kind=kind)
+        return task_save_with_event(board=board, task=task, actor=actor, kind=kind, to_bottom=True)
 
 
 def task_release(*, actor: Any, task_id: Any, expected_version: int | None = None) -> Task:
@@ -127,7 +127,7 @@ def task_release(*, actor: Any, task_id: Any, expected_version: int | None = Non
         kind = transition_apply(
             board=board, task=task, to=Status.UNASSIGNED, actor=actor, role=role
         )
-        return task_save_with_event(board=board, task=task, actor=actor, kind=kind)
+        return task_save_with_event(board=board, task=task, actor=actor, kind=kind, to_bottom=True)
 
 
 def task_set_status(
@@ -137,7 +137,9 @@ def task_set_status(
         board, task, role = task_lock_with_board(actor=actor, task_id=task_id)
         version_check(task=task, expected_version=expected_version)
         kind = transition_apply(board=board, task=task, to=status, actor=actor, role=role)
-        return task_save_with_event(board=board, task=task, actor=actor, kind=kind)
+        return task_save_with_event(
+            board=board, task=task, actor=actor, kind=kind, to_bottom=status in COLUMN_STATUSES
+        )
 
 
 def task_archive(*, actor: Any, task_id: Any, expected_version: int | None = None) -> Task:
@@ -159,7 +161,8 @@ def user_tasks_release(*, user: Any) -> int:
                 continue
             task.owner = None
             task.status = Status.UNASSIGNED
-            task.position = position_at_bottom(board=board, status=Status.UNASSIGNED)
-            task_save_with_event(board=board, task=task, actor=user, kind=EventKind.TASK_RELEASED)
+            task_save_with_event(
+                board=board, task=task, actor=user, kind=EventKind.TASK_RELEASED, to_bottom=True
+            )
             released += 1
     return released

@@ -8,7 +8,8 @@ import logging
 import orjson
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 import realtime.broadcast
 from board.exceptions import TaskAlreadyClaimed
@@ -26,7 +27,7 @@ from board.services import (
     task_update,
 )
 from board.services.events import event_record
-from realtime.broadcast import event_broadcast
+from realtime.broadcast import event_broadcast, event_pages_messages_of
 from tests.factories import BoardFactory, member_add
 from tests.services.helpers import (
     board_seqs,
@@ -301,21 +302,50 @@ def layer_use(monkeypatch):
     return use
 
 
-def test_broadcast_sends_the_json_then_the_fragments_to_the_boards_group(task, layer_use):
+def test_broadcast_sends_one_json_message_to_the_boards_group(task, layer_use):
     layer = RecordingLayer()
     layer_use(layer)
     event = last_event(task.board)
 
     event_broadcast(event=event)
 
-    [(json_group, json_message), (pages_group, pages_message)] = layer.sent
-    assert json_group == pages_group == f"board.{task.board_id}"
-    for message in (json_message, pages_message):
-        assert (message["type"], message["seq"]) == ("board.event", event.seq)
-    sent, expected = orjson.loads(json_message["json"]), event_message(event)
+    [(group, message)] = layer.sent
+    assert group == f"board.{task.board_id}"
+    assert (message["type"], message["seq"]) == ("board.event", event.seq)
+    sent, expected = orjson.loads(message["json"]), event_message(event)
     assert {key: sent[key] for key in expected} == expected
-    assert (pages_message["html"], pages_message["display_html"]) == ("<p>", "<p>")
-    assert "html" not in json_message and "json" not in pages_message
+    # The fragments are rendered by the hubs that have pages (realtime.hub).
+    assert "html" not in message and "display_html" not in message
+
+
+def test_the_pages_message_of_a_logged_event_is_its_fragments(task, layer_use):
+    layer_use(RecordingLayer())
+    event = last_event(task.board)
+
+    [message] = event_pages_messages_of(
+        board_id=task.board_id, origins={event.seq: "o", event.seq + 1: None}
+    )
+
+    assert (message["type"], message["seq"], message["origin"]) == ("board.event", event.seq, "o")
+    assert (message["html"], message["display_html"]) == ("<p>", "<p>")
+    assert event_pages_messages_of(board_id=task.board_id, origins={event.seq + 1: None}) == []
+
+
+def test_the_pages_messages_of_many_events_cost_the_queries_of_one(task, alice, layer_use):
+    """A hub that heals a batch of events renders them in one database call whose
+    queries do not grow with the batch."""
+    layer_use(RecordingLayer())
+    for title in ("One", "Two", "Three", "Four"):
+        task_update(actor=alice, task_id=task.pk, title=title)
+    last = last_event(task.board).seq
+
+    def queries(seqs: list[int]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            messages = event_pages_messages_of(board_id=task.board_id, origins=dict.fromkeys(seqs))
+        assert [m["seq"] for m in messages] == seqs
+        return len(captured.captured_queries)
+
+    assert queries(list(range(last - 3, last + 1))) == queries([last])
 
 
 def test_broadcast_through_a_failing_layer_retries_once_and_does_not_raise(task, layer_use):
