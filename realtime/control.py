@@ -1,40 +1,36 @@
 """Control messages to a board's connections (not events: nothing to replay).
 
-Delivery is at most once, like everything on the channel layer: the hub's periodic
-access sweep (realtime.access) closes what a lost message would have.
+They are sent as events are (realtime.broadcast.layer_send_soon): by the event loop
+when the caller's thread works for one, so a write never waits on Redis for them, and
+in order with the events. Delivery is at most once, like everything on the channel
+layer: the hub's periodic access sweep (realtime.access) closes what a lost message
+would have.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from board.hashing import secret_digest
+from realtime.broadcast import layer_send_soon
 from realtime.groups import board_group_name
 
-logger = logging.getLogger(__name__)
 
-
-def _send(board_ids: Iterable[int], message: dict[str, Any]) -> None:
+def _send(groups: Iterable[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(layer.group_send)
-    for board_id in board_ids:
-        try:
-            send(board_group_name(board_id), message)
-        except Exception:
-            logger.exception("Control message %s failed for board %s", message["type"], board_id)
+    for group in groups:
+        layer_send_soon(layer, group, message, label=f"{message['type']} to {group}")
 
 
 def display_key_revoked_broadcast(*, board_id: int, key_id: int) -> None:
     """Tell every connection on the board that a display key is revoked; the displays
     that use it show the revoked screen and close."""
-    _send([board_id], {"type": "display.revoked", "key_id": key_id})
+    _send([board_group_name(board_id)], {"type": "display.revoked", "key_id": key_id})
 
 
 def user_group_name(user_id: int) -> str:
@@ -42,27 +38,15 @@ def user_group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def _send_to_users(user_ids: Iterable[int], message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    send = async_to_sync(layer.group_send)
-    for user_id in user_ids:
-        try:
-            send(user_group_name(user_id), message)
-        except Exception:
-            logger.exception("Control message %s failed for user %s", message["type"], user_id)
-
-
 def notifications_changed_broadcast(*, user_ids: Iterable[int]) -> None:
     """The people's notifications changed: their bells count again."""
-    _send_to_users(user_ids, {"type": "notifications.changed"})
+    _send(map(user_group_name, user_ids), {"type": "notifications.changed"})
 
 
 def board_closed_broadcast(*, board_id: int, seq: int | None = None) -> None:
     """The board was archived (by the event `seq`) or deleted: every socket on it
     closes (4410), an archived board's once it has sent that event."""
-    _send([board_id], {"type": "board.closed", "seq": seq})
+    _send([board_group_name(board_id)], {"type": "board.closed", "seq": seq})
 
 
 def access_changed_broadcast(
@@ -75,8 +59,7 @@ def access_changed_broadcast(
     message: dict[str, Any] = {"type": "access.changed", "user_id": user_id}
     if ended_session:
         message["session"] = session_digest(ended_session)
-    _send(board_ids, message)
-    _send_to_users([user_id], message)
+    _send([*map(board_group_name, board_ids), user_group_name(user_id)], message)
 
 
 def session_digest(session_key: str) -> str:

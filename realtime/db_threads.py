@@ -21,6 +21,8 @@ later) instead of queueing behind work it would then wait seconds for.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -44,7 +46,10 @@ def thread_count() -> int:
     configured = getattr(settings, "REALTIME_DB_THREADS", None)
     if configured is not None:
         return max(1, int(configured))
-    if connections["default"].vendor == "sqlite":
+    # From the settings, not `connections`: on the event loop, touching `connections`
+    # would make each socket's context a DatabaseWrapper of its own, kept as long as
+    # the socket.
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return 1  # one writer at a time anyway, and no pool to size by
     pool_size = int(getattr(settings, "DB_POOL_MAX_SIZE", 10))
     return max(1, pool_size - HTTP_RESERVE)
@@ -54,21 +59,27 @@ def handshake_backlog() -> int:
     return int(getattr(settings, "REALTIME_HANDSHAKE_BACKLOG", 64))
 
 
-_executor: ThreadPoolExecutor | None = None
-# Calls submitted and not yet finished, counted on the event loop's thread.
-_in_flight = 0
+# Per event loop (a server process has one; each test its own): the threads, and the
+# calls submitted and not yet finished, counted on the loop's thread. A loop that is
+# gone takes its own with it: a test whose calls never finished leaves the next test
+# neither stuck threads nor a count that refuses its handshakes.
+_executors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ThreadPoolExecutor] = (
+    weakref.WeakKeyDictionary()
+)
+_in_flight: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
 
 
-def _executor_get() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(thread_count(), thread_name_prefix="realtime-db")
-    return _executor
+def _executor_get(loop: asyncio.AbstractEventLoop) -> ThreadPoolExecutor:
+    executor = _executors.get(loop)
+    if executor is None:
+        executor = ThreadPoolExecutor(thread_count(), thread_name_prefix="realtime-db")
+        _executors[loop] = executor
+    return executor
 
 
 def waiting() -> int:
-    """Calls waiting for a free thread."""
-    return max(0, _in_flight - thread_count())
+    """Calls waiting for a free thread of this loop's."""
+    return max(0, _in_flight.get(asyncio.get_running_loop(), 0) - thread_count())
 
 
 class _PooledCall(SyncToAsync):
@@ -84,13 +95,13 @@ class _PooledCall(SyncToAsync):
 
 async def db_run(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run `function(*args, **kwargs)` on a database thread and return its result."""
-    global _in_flight
-    _in_flight += 1
+    loop = asyncio.get_running_loop()
+    _in_flight[loop] = _in_flight.get(loop, 0) + 1
     try:
-        call = _PooledCall(function, thread_sensitive=False, executor=_executor_get())
+        call = _PooledCall(function, thread_sensitive=False, executor=_executor_get(loop))
         return await call(*args, **kwargs)
     finally:
-        _in_flight -= 1
+        _in_flight[loop] -= 1
 
 
 async def handshake_run(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

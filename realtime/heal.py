@@ -5,8 +5,8 @@ restarting, a dead pooled connection) after its write committed. Sockets heal a 
 when a later event shows it, but on a quiet board no later event comes, and a wall
 display would show a stale card all night. So each hub asks the database, at every
 heartbeat, for the board's seq; events the hub has not delivered are read from the
-log, rendered once as the broadcast renders them, and delivered like live ones
-(sockets drop what they already have, by seq).
+log and delivered like live ones (sockets drop what they already have, by seq; the
+hub renders the pages' fragments where pages watch).
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from board.models import Board, Event
-from board.selectors import board_column_counts
-from realtime.broadcast import event_json_message, event_pages_message
+from realtime.broadcast import event_json_message
 
 # An event younger than this may still be on its way over the channel layer.
 IN_FLIGHT_SECONDS = 1.0
@@ -46,11 +45,4 @@ def missed_event_messages(*, board_id: int, after: int) -> tuple[int | None, lis
         .select_related("actor", "board")
         .order_by("seq")[:HEAL_BATCH]
     )
-    if not events:
-        return last, []
-    columns = board_column_counts(board=events[-1].board)
-    messages: list[dict[str, Any]] = []
-    for event in events:
-        messages.append(event_json_message(event, origin=None))
-        messages.append(event_pages_message(event, origin=None, columns=columns))
-    return last, messages
+    return last, [event_json_message(event, origin=None) for event in events]

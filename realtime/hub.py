@@ -7,6 +7,11 @@ the group once with a channel of its own and runs one receive loop; each message
 handed to every local socket of the board, which forwards the text rendered once per
 event. The group in Redis then has one member per worker, not one per socket.
 
+An event arrives as JSON only (realtime.broadcast). A hub with page or display sockets
+renders the event's HTML fragments once, on a database thread, and hands them out in
+seq order after the JSON: only the processes where a page watches the board pay for
+templates.
+
 The hub also does, once for all its sockets, what each socket did on a timer
 (realtime.hub_chores): re-join the group before `group_expiry` forgets it, heartbeat
 presence, check its sockets' rights, and, every REALTIME_HEARTBEAT_SECONDS, read the
@@ -24,14 +29,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from opentelemetry.trace import SpanKind
 
-from ops import metrics
+from ops import metrics, tracing
 from realtime.access import Verdict, recheck_interval
+from realtime.broadcast import event_pages_messages_of
 from realtime.db_threads import db_run
 from realtime.event_feed import board_seq
 from realtime.groups import board_group_name
@@ -42,6 +50,9 @@ from realtime.presence import presence_heartbeat_interval
 logger = logging.getLogger(__name__)
 
 DELIVERY_BATCH = 25
+# At most this many events' fragments are rendered in one database call (as a heal
+# reads at most HEAL_BATCH events a heartbeat).
+PAGES_BATCH = 200
 # Waits between attempts to join the group again while the channel layer is down.
 REJOIN_BACKOFF = (0.5, 1, 2, 4, 8)
 
@@ -53,6 +64,8 @@ def rejoin_interval() -> float:
 class HubSocket(Protocol):
     connection_id: str
     principal: Any
+    # Which rendering of an event the socket forwards: "json", "html" or "display_html".
+    payload_key: str
 
     async def hub_message(self, message: dict[str, Any]) -> None: ...
     async def hub_failed(self) -> None: ...
@@ -67,8 +80,15 @@ class BoardHub(HubChores):
         self.group = board_group_name(board_id)
         self.channel_name = ""
         self.sockets: dict[str, HubSocket] = {}
-        # The highest seq this hub has delivered, or read from the board at its start.
+        # Sockets that forward HTML (pages and displays), and the events whose
+        # fragments are still to be rendered for them.
+        self.page_sockets: set[str] = set()
+        self.pages_pending: deque[dict[str, Any]] = deque()
+        self.pages_rendering: asyncio.Task[None] | None = None
+        # The highest seq this hub has delivered, or read from the board at its start;
+        # and whether it has delivered an event since its last heartbeat.
         self.seen_seq = 0
+        self.events_since_heartbeat = False
         # subscribed: in the group with a receive loop; off while the layer is down.
         self.subscribed = self.stopped = False
         self.receiving: asyncio.Task[None] | None = None
@@ -158,10 +178,30 @@ class BoardHub(HubChores):
             logger.warning("Board %s: the channel layer is back", self.board_id)
             await self._heartbeat()  # what was missed meanwhile, at once
 
+    def socket_add(self, socket: HubSocket) -> None:
+        self.sockets[socket.connection_id] = socket
+        if socket.payload_key != "json":
+            self.page_sockets.add(socket.connection_id)
+
     async def deliver(self, message: dict[str, Any]) -> None:
         metrics.broadcast_received(message)
         if message.get("type") == "board.event":
             self.seen_seq = max(self.seen_seq, message["seq"])
+            self.events_since_heartbeat = True
+            if self.page_sockets and "json" in message:
+                self._pages_queue(message)
+        # An event sent while tracing is on carries its trace: the hand-out joins it.
+        trace_context = tracing.message_context(message)
+        if trace_context is None:
+            await self._hand_out(message)
+            return
+        attributes = {tracing.BOARD_ID: self.board_id, "taskboard.sockets": len(self.sockets)}
+        with tracing.span(
+            "broadcast.receive", kind=SpanKind.CONSUMER, attributes=attributes, parent=trace_context
+        ):
+            await self._hand_out(message)
+
+    async def _hand_out(self, message: dict[str, Any]) -> None:
         for index, socket in enumerate(list(self.sockets.values())):
             if index % DELIVERY_BATCH == DELIVERY_BATCH - 1:
                 # A server's send only queues the frame (daphne writes it when its
@@ -173,6 +213,43 @@ class BoardHub(HubChores):
             except Exception:
                 logger.exception("Socket %s failed a hub message", socket.connection_id)
                 await socket.hub_failed()
+
+    def _pages_queue(self, message: dict[str, Any]) -> None:
+        self.pages_pending.append(message)
+        if self.pages_rendering is None or self.pages_rendering.done():
+            self.pages_rendering = self._run(self._pages_render())
+
+    async def _pages_render(self) -> None:
+        """Render the queued events' fragments once for this process's pages and
+        displays, up to PAGES_BATCH in one database call, and hand them out in seq
+        order."""
+        while self.pages_pending:
+            size = min(len(self.pages_pending), PAGES_BATCH)
+            batch = [self.pages_pending.popleft() for _ in range(size)]
+            origins = {message["seq"]: message.get("origin") for message in batch}
+            try:
+                rendered = await db_run(
+                    event_pages_messages_of, board_id=self.board_id, origins=origins
+                )
+            except Exception:
+                # As if the layer had lost them: the next heartbeat reads them from
+                # the log again and this renders them again (JSON sockets drop the
+                # repeats by seq). A quiet board's pages are not left stale.
+                self.seen_seq = min(self.seen_seq, min(origins) - 1)
+                logger.warning(
+                    "Fragments of events %s#%s to %s failed; the next heartbeat tries again",
+                    self.board_id,
+                    min(origins),
+                    max(origins),
+                    exc_info=True,
+                )
+                continue
+            committed = {m["seq"]: m["committed_at"] for m in batch if "committed_at" in m}
+            for pages in rendered:
+                if pages["seq"] in committed:
+                    pages["committed_at"] = committed[pages["seq"]]
+                    metrics.broadcast_received(pages)
+                await self._hand_out(pages)
 
     async def _keepalive(self) -> None:
         """Re-join the group before group_expiry forgets it, heartbeat presence, check
@@ -211,6 +288,7 @@ class BoardHub(HubChores):
     async def leave(self, socket: HubSocket) -> None:
         """Forget the socket; the last one to leave stops the hub and leaves the group."""
         self.sockets.pop(socket.connection_id, None)
+        self.page_sockets.discard(socket.connection_id)
         if self.sockets or self.stopped:
             return
         self.stopped = True
@@ -249,7 +327,7 @@ async def hub_join(board_id: int, socket: HubSocket) -> BoardHub:
     hub = hubs.get(board_id)
     if hub is None or hub.layer is not layer or hub.stopped or _start_failed(hub):
         hub = hubs[board_id] = BoardHub(board_id, layer)
-    hub.sockets[socket.connection_id] = socket
+    hub.socket_add(socket)
     try:
         await asyncio.shield(hub.started)
     except BaseException:

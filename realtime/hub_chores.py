@@ -21,12 +21,17 @@ class HubChores:
     board_id: int
     sockets: dict[str, Any]
     seen_seq: int
+    events_since_heartbeat: bool
 
     async def deliver(self, message: dict[str, Any]) -> None:
         raise NotImplementedError
 
     async def _heartbeat(self) -> None:
-        """Deliver what the channel layer lost, then tell JSON sockets the seq."""
+        """Deliver what the channel layer lost, then tell JSON sockets the seq, unless
+        the events delivered since the last heartbeat told them already: a busy board's
+        sockets get no heartbeat burst (one frame to each) on top of its events."""
+        told = self.events_since_heartbeat
+        self.events_since_heartbeat = False
         try:
             last, missed = await db_run(
                 missed_event_messages, board_id=self.board_id, after=self.seen_seq
@@ -38,12 +43,12 @@ class HubChores:
             logger.info(
                 "The hub of board %s delivers %s event(s) after seq %s from the log",
                 self.board_id,
-                len(missed) // 2,
+                len(missed),
                 self.seen_seq,
             )
         for message in missed:
             await self.deliver(message)
-        if last is not None:
+        if last is not None and not (told and not missed and last == self.seen_seq):
             seq = min(last, self.seen_seq)
             frame = f'{{"type":"heartbeat","seq":{seq}}}'
             await self.deliver({"type": "board.heartbeat", "seq": seq, "json": frame})

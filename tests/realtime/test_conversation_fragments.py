@@ -29,7 +29,7 @@ def last_fragment(board, *, display: bool = False) -> str:
 
 
 def count_badge(html: str, task_id: int) -> str:
-    found = re.search(rf'<span id="comment-count-{task_id}"[^>]*>.*?</span></span>', html, re.S)
+    found = re.search(rf'<span id="comment-count-{task_id}"[^>]*>(.*?</span>)?</span>', html, re.S)
     assert found, html
     return found.group(0)
 

@@ -34,11 +34,13 @@ async def test_both_pages_get_the_comment_and_count_from_one_render(
         renders.append(display)
         return real(event=event, display=display, **kwargs)
 
-    pages = [await page_socket(alice), await page_socket(bob)]
-    for comm in pages:
+    pages = []
+    for user in (alice, bob):
         # Caught up (the task's own event replayed), so what follows comes live.
+        comm = await page_socket(user)
         await comm.send_json_to({"type": "resume", "after": 0})
         assert 'data-seq="1"' in await receive_event(comm)
+        pages.append(comm)
     monkeypatch.setattr(realtime.broadcast, "event_fragment_html", counting)
 
     comment = await database_sync_to_async(comment_create)(

@@ -3,10 +3,14 @@ heartbeat, without waiting for the board's next change (realtime.heal)."""
 
 from __future__ import annotations
 
+import asyncio
+
+import orjson
 import pytest
 from channels.db import database_sync_to_async
 
 import realtime.broadcast
+import realtime.hub
 from board.services import display_key_create
 from tests.realtime.conftest import communicator, receive
 
@@ -74,3 +78,24 @@ async def test_a_healed_event_is_not_sent_twice(connect, board, alice, make_task
     for _ in range(4):
         frames.append(await _next_of(comm, "heartbeat"))
     assert all(frame["seq"] == 1 for frame in frames)
+
+
+async def test_a_heartbeat_is_skipped_when_the_events_since_the_last_told_the_seq(
+    connect, board, alice, make_task, settings
+):
+    """A busy board's sockets get its events, not a heartbeat burst on top of them; once
+    the board is quiet for a heartbeat, the heartbeats come back."""
+    settings.REALTIME_HEARTBEAT_SECONDS = 1000  # this test beats by hand
+    comm = await connect(alice)
+    await _next_of(comm, "snapshot")
+    [hub] = realtime.hub._hubs[asyncio.get_running_loop()].values()
+    await database_sync_to_async(make_task)()
+    assert (await _next_of(comm, "event"))["seq"] == 1
+
+    await hub._heartbeat()  # the event told the seq: skipped
+    await hub._heartbeat()  # a quiet interval since: sent
+    frames = []
+    while not await comm.receive_nothing(timeout=0.5):
+        frames.append(orjson.loads(await comm.receive_from()))
+    beats = [frame for frame in frames if frame["type"] == "heartbeat"]
+    assert beats == [{"type": "heartbeat", "seq": 1}]

@@ -174,6 +174,7 @@ async def test_a_task_or_comment_of_another_board_is_not_found(connect, alice, t
     missing = await act(comm, {"type": "comment_delete", "ref": 3, "comment": comment.pk + 99})
 
     assert [on_task["code"], on_comment["code"], missing["code"]] == ["not_found"] * 3
+    assert on_comment["message"] == missing["message"]
     assert await comments_of(theirs) == ["There"]
 
 

@@ -103,29 +103,10 @@ def test_origin_clean(value, expected):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_fragment_that_fails_to_render_does_not_stop_the_json_event(
-    board, alice, group_messages, monkeypatch
-):
-    def broken(*, event: Any, **_: Any) -> str:
-        raise ValueError("template bug")
-
-    monkeypatch.setattr("realtime.broadcast.event_fragment_html", broken)
-    task_create(actor=alice, board_id=board.pk, title="T")
-    json_message, page_message = group_messages
-    assert orjson.loads(json_message["json"])["seq"] == 1
-    assert (page_message["seq"], page_message["html"], page_message["display_html"]) == (
-        1,
-        None,
-        None,
-    )
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_json_goes_out_before_the_fragments_are_rendered(board, alice, group_messages):
+def test_an_event_goes_out_as_one_message_with_its_json(board, alice, group_messages):
     task_create(actor=alice, board_id=board.pk, title="T")
     assert [sorted(set(m) - {"type", "seq", "origin", "committed_at"}) for m in group_messages] == [
-        ["json"],
-        ["display_html", "html"],
+        ["json"]
     ]
 
 
