@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Most tests wait on sockets, servers and the browser rather than the CPU, so the suite
+# runs in more processes than there are cores (pytest-xdist; tests/xdist_redis.py).
+TEST_WORKERS ?= 4
 
 .PHONY: run test lint install
 
@@ -19,7 +22,7 @@ run: $(STAMP)
 	$(VENV_PYTHON) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,12 +7,14 @@ floor (bench.claims_floor: the same statements over raw psycopg, the same number
 clients, on a board of the same shape) and prints each figure as a ratio of it.
 
     python -m bench.claims --racers 8 --races 200 --clients 8 --seconds 10 --workers 1,2
+        [--server daphne|uvicorn] [--py-spy PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -22,6 +24,7 @@ from bench.claims_floor import floor_measure
 from bench.common import latency_summary, nofile_limit_raise, results_write, run_tag, table
 from bench.drivers import HttpClient, ProtocolClient
 from bench.fanout import _action
+from bench.profiling import profilers_start, profilers_stop
 from bench.stack import Stack, database_prepare, seed
 
 TRANSPORTS = ("ws", "http")
@@ -35,6 +38,8 @@ class ClaimsOptions:
     seconds: float = 10.0
     workers: tuple[int, ...] = (1, 2)
     database_url: str = ""
+    server: str = "daphne"
+    py_spy: str = ""  # a py-spy binary: profile the workers and this driver (uncontended WS)
 
 
 class Actor:
@@ -157,8 +162,10 @@ async def run_workers(options: ClaimsOptions, workers: int, database_url: str) -
             members=max(options.racers, len(TRANSPORTS) * options.clients) + 1,
             tasks=options.races + len(TRANSPORTS) * options.clients + 1,
         )
-        servers = stack.workers(workers, database_url=database_url, redis_url=redis_url)
-        ports = [port for port, _ in servers]
+        servers = stack.workers(
+            workers, database_url=database_url, redis_url=redis_url, server=options.server
+        )
+        ports, pids = [port for port, _ in servers], [pid for _, pid in servers]
         board, tokens, tasks = data["board"], data["tokens"], data["tasks"]
         url = f"ws://127.0.0.1:{ports[-1]}/ws/v1/boards/{board}/"
         observer = await ProtocolClient.open(url, tokens[-1])
@@ -182,10 +189,16 @@ async def run_workers(options: ClaimsOptions, workers: int, database_url: str) -
             actors = await open_actors(options.clients, (transport,))
             first = options.races + n * options.clients
             mine = tasks[first : first + options.clients]
+            profiled = options.py_spy and transport == "ws"
+            profilers = profilers_start(
+                options.py_spy if profiled else "", [*pids, os.getpid()], f"claims-{workers}"
+            )
             try:
                 rows[f"uncontended_{transport}"] = await uncontended(actors, mine, options.seconds)
             finally:
                 await asyncio.gather(*(a.close() for a in actors))
+                if profiled:
+                    rows[f"profiles_{transport}"] = profilers_stop(profilers)
         [alone] = await open_actors(1, ("ws",))
         try:
             rows["single"] = await single(alone, tasks[-1], min(options.seconds, 5))
@@ -287,6 +300,8 @@ def report_print(result: dict[str, Any]) -> None:
         )
     print(table(rows, ["workers", "mode", "per_second", "p50_ms", "p99_ms", "check"]))
     ratios = [r for w, rs in result["workers"].items() for r in ratio_rows(w, rs, floor)]
+    for row in ratios:  # a throughput ratio of 0.1 hides a tenth either way
+        row["ratio"] = f"{row['ratio']:.2f}"
     print(table(ratios, ["workers", "measure", "ours", "floor", "ratio"]))
 
 
@@ -297,6 +312,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="uncontended clients")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--server", default="daphne", choices=("daphne", "uvicorn"))
+    parser.add_argument("--py-spy", default="", help="py-spy binary: profile (uncontended WS)")
     args = parser.parse_args()
     options = ClaimsOptions(
         racers=args.racers,
@@ -304,6 +321,8 @@ def main() -> None:
         clients=args.clients,
         seconds=args.seconds,
         workers=tuple(int(w) for w in args.workers.split(",")),
+        server=args.server,
+        py_spy=args.py_spy,
     )
     result = asyncio.run(run(options))
     report_print(result)

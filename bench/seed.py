@@ -6,6 +6,9 @@ prints one JSON line).
   `tasks` unassigned tasks.
 - `events`: `count` changes on the given tasks by one member, cycling each task
   through claim, done, reopen and release.
+- `page_board`: bench.board_page's board of `tasks` tasks over three columns, an API
+  token for each of its members, a session cookie for one of them, and the ids of the
+  unassigned tasks nobody owns (writers cycle those).
 """
 
 from __future__ import annotations
@@ -89,7 +92,39 @@ def events_seed(*, user: int, tasks: list[int], count: int) -> dict[str, Any]:
     return {"seq": Board.objects.get(pk=board_id).last_seq}
 
 
-COMMANDS = {"board": board_seed, "events": events_seed}
+def page_board_seed(*, tag: str, tasks: int) -> dict[str, Any]:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+
+    from accounts.tokens import api_token_create
+    from bench.board_page import board_with_tasks
+    from board.models import Status, Task
+
+    board, viewer, _ = board_with_tasks(size=tasks, tag=tag)
+    members = get_user_model().objects.filter(memberships__board=board).order_by("pk")
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(viewer.pk)
+    # The last backend signs people in; the first (django-axes) only throttles.
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = viewer.get_session_auth_hash()
+    session.create()
+    free = Task.objects.filter(board=board, status=Status.UNASSIGNED, owner=None)
+    return {
+        "board": board.pk,
+        "tokens": [api_token_create(user=user, name="bench")[1] for user in members],
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        "free_tasks": list(free.order_by("pk").values_list("pk", flat=True)),
+    }
+
+
+COMMANDS = {"board": board_seed, "events": events_seed, "page_board": page_board_seed}
 
 
 def main(argv: list[str]) -> None:

@@ -32,6 +32,7 @@ from prometheus_client import (
 )
 
 from board.exceptions import DomainError
+from ops import tracing
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -107,23 +108,27 @@ R = TypeVar("R")
 
 def service_timed(service: Callable[P, R]) -> Callable[P, R]:
     name = service.__name__
+    span_name = f"service {name}"
 
     @functools.wraps(service)
     def timed(*args: P.args, **kwargs: P.kwargs) -> R:
         outcome, started = "ok", time.perf_counter()
-        try:
-            return service(*args, **kwargs)
-        except DomainError as error:
-            outcome = error.code
-            raise
-        except (OperationalError, InterfaceError):
-            outcome = "unavailable"
-            raise
-        except Exception:
-            outcome = "error"
-            raise
-        finally:
-            SERVICE_LATENCY.labels(name, outcome).observe(time.perf_counter() - started)
+        # The span (when tracing is on) parents the event's broadcast (board.services.events).
+        with tracing.span(span_name) as span:
+            try:
+                return service(*args, **kwargs)
+            except DomainError as error:
+                outcome = error.code
+                raise
+            except (OperationalError, InterfaceError):
+                outcome = "unavailable"
+                raise
+            except Exception:
+                outcome = "error"
+                raise
+            finally:
+                SERVICE_LATENCY.labels(name, outcome).observe(time.perf_counter() - started)
+                tracing.outcome_set(span, outcome)
 
     return timed
 

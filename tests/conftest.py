@@ -7,16 +7,20 @@ when they are missing instead of skipping.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from board.models import Role
 from tests.factories import BoardFactory, member_add, workspace_member_add
 from tests.realtime.servers import RedisServer, free_port
+from tests.xdist_redis import redis_isolate
+
+redis_isolate()
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -45,6 +49,36 @@ def _service_markers(request: pytest.FixtureRequest) -> None:
         service_missing("needs PostgreSQL: set DATABASE_URL")
     if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
         service_missing("needs Redis: set REDIS_URL")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start every test outside any transaction. A test cut off inside one (a timeout
+    during its teardown, before pytest-django rolled back) would leave this thread's
+    connection in it, and every later test of the process would then write what no
+    other thread can read: sockets would find no token and services no board. That
+    test has failed already; the ones after it must not fail with it."""
+    for leftover in connections.all(initialized_only=True):
+        if leftover.in_atomic_block:
+            warnings.warn(
+                f"{item.nodeid} started inside a transaction left open by an earlier test;"
+                " it was rolled back",
+                stacklevel=1,
+            )
+            leftover.atomic_blocks.clear()
+            leftover.savepoint_ids.clear()
+            leftover.in_atomic_block = leftover.needs_rollback = False
+            leftover.closed_in_transaction = False
+            if leftover.connection is not None:
+                leftover.connection.rollback()
+            if leftover.vendor == "sqlite" and leftover.is_in_memory_db():
+                # Django never closes it: it is the test database itself.
+                leftover.set_autocommit(True)
+                continue
+            try:
+                leftover.close()
+            finally:
+                leftover.connection = None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -85,7 +85,7 @@ def test_the_check_recognises(kind, markup):
         '<script type="application/json" id="settings">{"a": 1}</script>',
         '<button class="btn" data-action="done" aria-label="Done: {{ task.title }}">',
         '<a href="{% url "x" %}" hx-get="/edit/" hx-target="#dialog-body">Edit</a>',
-        '{% include "board/_task_button.html" with style="primary" %}',
+        '{% include "board/_card.html" with style="primary" %}',
     ],
 )
 def test_the_check_lets_safe_markup_through(markup):

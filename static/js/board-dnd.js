@@ -11,8 +11,14 @@
     return board && board.dataset.role !== "viewer";
   }
 
+  // The board names one task's move URL (task 0's); each card's is that with its id.
+  function moveUrl(card) {
+    var board = document.getElementById("board");
+    return board.dataset.taskMoveUrl.replace("/0/", "/" + card.dataset.taskId + "/");
+  }
+
   function sendMove(card, status, index) {
-    htmx.ajax("POST", card.dataset.moveUrl, {
+    htmx.ajax("POST", moveUrl(card), {
       source: card,
       swap: "none",
       values: { status: status, index: index, expected_version: card.dataset.version },

@@ -39,6 +39,19 @@
     return names.slice(0, -1).join(", ") + " and " + names[names.length - 1] + " are editing";
   }
 
+  // A board card gets its badge when someone first edits it: 300 cards need not each
+  // carry an empty one. (The task page has its own, in its markup.)
+  function badgeEnsure(taskId) {
+    var card = document.getElementById("task-" + taskId);
+    if (!card || !card.classList.contains("card") || card.querySelector("[data-editing-for]")) return;
+    var badge = document.createElement("p");
+    badge.className = "editing-badge";
+    badge.dataset.editingFor = taskId;
+    badge.setAttribute("aria-live", "polite");
+    badge.hidden = true;
+    card.querySelector(".card-meta").after(badge);
+  }
+
   function render() {
     var now = Date.now();
     var byTask = {};
@@ -47,6 +60,7 @@
       if (entry.expires < now) { delete others[key]; return; }
       (byTask[entry.task] = byTask[entry.task] || []).push(entry.name);
     });
+    Object.keys(byTask).forEach(badgeEnsure);
     document.querySelectorAll("[data-editing-for]").forEach(function (badge) {
       var names = byTask[badge.dataset.editingFor];
       var text = names ? sentence(names.filter(function (n, i, all) { return all.indexOf(n) === i; })) : "";

@@ -120,8 +120,22 @@
   var SEQ_PATTERN = /id="board-seq" data-seq="(\d+)"( data-refresh)?/;
   var ORIGIN_PATTERN = /id="board-seq" data-seq="\d+" data-origin="([^"]*)"/;
 
+  // The page's one card-action form (board/_columns.html) is sent again and again
+  // without a reload, so each request gets an idempotency key of its own. Without
+  // JavaScript every action reloads the page, and its form a fresh key.
+  function freshKey() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+
   document.addEventListener("htmx:configRequest", function (evt) {
     if (tabId) evt.detail.headers["X-Realtime-Origin"] = tabId;
+    if (evt.detail.elt.id === "card-action") evt.detail.parameters.idempotency_key = freshKey();
   });
 
   // The echo of this tab's own change: its card is already placed (same version), and
@@ -208,6 +222,15 @@
       var first = dialog.querySelector("input, textarea, select");
       if (first) first.focus();
     }
+  });
+
+  // A card's Edit link opens the form in the dialog (one listener for every card, so a
+  // card carries no htmx attributes for it); without JavaScript it opens the edit page.
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a.card-edit");
+    if (!link || evt.button !== 0 || evt.metaKey || evt.ctrlKey || evt.shiftKey) return;
+    evt.preventDefault();
+    htmx.ajax("GET", link.href, { source: link, target: "#dialog-body" });
   });
 
   document.addEventListener("taskboard:dialog-close", function () {

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as DjangoClient
+from playwright.sync_api import expect
 
 from board.models import Role
 from tests.conftest import service_missing
@@ -22,6 +23,11 @@ from tests.realtime.servers import (
     servers_database_url,
     stop,
 )
+
+# Actions and assertions alike: Playwright's own 5 s for `expect` is too short for a
+# page served by a worker that shares two cores with three other test processes.
+BROWSER_TIMEOUT_MS = 15_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -150,7 +156,7 @@ def open_page(browser, server, csp_violations) -> Callable[..., Any]:
             session = client.cookies["sessionid"].value
             context.add_cookies([{"name": "sessionid", "value": session, "url": server.url}])
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(BROWSER_TIMEOUT_MS)
         page.goto(server.url + path)
         return page
 

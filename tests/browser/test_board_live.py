@@ -40,6 +40,19 @@ def test_a_claim_shows_on_the_other_page_within_a_second(open_page, board, team,
     assert bob_page.evaluate("performance.getEntriesByType('navigation').length") == 1
 
 
+def test_one_page_acts_again_and_again_on_one_card(open_page, board, team):
+    """Every card's buttons submit the page's one form; each request gets a key of its
+    own, so claiming, releasing and claiming again from one page all count."""
+    alice, _, _ = team
+    task = task_create(actor=alice, board_id=board.pk, title="Back and forth")
+    page = board_page(open_page, alice, board)
+    for button, status in (("Claim", "IN_PROGRESS"), ("Release", "UNASSIGNED")) * 2:
+        card(page, task).get_by_role("button", name=button).click()
+        expect(card(page, task)).to_have_attribute("data-status", status)
+    assert Task.objects.get(pk=task.pk).version == 5
+    expect(page.locator(".card-error")).to_have_count(0)
+
+
 def test_a_claim_on_a_stale_page_is_refused_with_a_clear_message(open_page, board, team, tmp_path):
     alice, bob, _ = team
     task = task_create(actor=alice, board_id=board.pk, title="Only one owner")
@@ -95,7 +108,9 @@ def test_keyboard_reaches_every_action_and_announces_remote_changes(
     alice, bob, _ = team
     task = task_create(actor=alice, board_id=board.pk, title="By keyboard")
     alice_page, bob_page = board_page(open_page, alice, board), board_page(open_page, bob, board)
-    claim = card(alice_page, task).get_by_role("button", name="Claim: By keyboard")
+    # A card's buttons are named by their action, in a card labelled by its title.
+    the_card = alice_page.get_by_role("article", name="By keyboard")
+    claim = the_card.get_by_role("button", name="Claim")
     claim.focus()
     alice_page.keyboard.press("Enter")
     expect(card(alice_page, task)).to_have_attribute("data-status", "IN_PROGRESS")

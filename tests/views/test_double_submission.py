@@ -35,12 +35,29 @@ def test_a_double_clicked_claim_claims_once_and_says_so_both_times(client, board
     task = task_create(actor=alice, board_id=board.pk, title="Click click")
     client.force_login(alice)
     page = client.get(reverse("board_detail", args=[board.pk])).content.decode()
-    key = form_key(page, f"task-{task.pk}")
+    key = form_key(page, "card-action")
     url = reverse("task_action", args=[task.pk, "claim"])
     responses = [client.post(url, {"idempotency_key": key}, **HTMX) for _ in range(2)]
     assert [r.status_code for r in responses] == [200, 200]
     assert "card-error" not in responses[1].content.decode()
     assert Event.objects.filter(task=task, kind=EventKind.TASK_CLAIMED).count() == 1
+
+
+def test_one_page_key_acts_once_on_each_card(client, board, alice):
+    """Every card's buttons submit the page's one form: its key, spent on one card (a
+    page reached again with Back), still acts on another, and once on each."""
+    first = task_create(actor=alice, board_id=board.pk, title="First")
+    second = task_create(actor=alice, board_id=board.pk, title="Second")
+    client.force_login(alice)
+    page = client.get(reverse("board_detail", args=[board.pk])).content.decode()
+    key = form_key(page, "card-action")
+    for task in (first, second, first):
+        response = client.post(
+            reverse("task_action", args=[task.pk, "claim"]), {"idempotency_key": key}
+        )
+        assert response.status_code == 302
+    claimed = Event.objects.filter(kind=EventKind.TASK_CLAIMED)
+    assert sorted(claimed.values_list("task_id", flat=True)) == [first.pk, second.pk]
 
 
 def test_a_refused_form_can_be_sent_again_with_the_same_key(client, board, alice):
