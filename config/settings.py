@@ -172,7 +172,7 @@ CHANNEL_GROUP_REJOIN_SECONDS = float(
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.RedisChannelLayer",
             "CONFIG": {
                 # channels_redis blocks in BZPOPMIN for 5 s; redis-py 8's default 5 s read
                 # timeout would fail every idle receive (django/channels_redis#422).

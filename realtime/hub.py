@@ -297,8 +297,7 @@ class BoardHub(HubChores):
         tasks = [*self.tasks, self.started]
         for task in tasks:
             task.cancel()
-        # Wait for the receive to unwind: channels_redis counts receivers per layer,
-        # and one left pending on a loop refuses every other loop's receive.
+        # Wait for the receive to unwind, so that no task of a stopped hub is left.
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.subscribed:
             await self._unsubscribe()

@@ -25,7 +25,7 @@ def private_redis(settings, url: str) -> None:
     settings.REDIS_URL = url
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": url, "socket_timeout": 10}]},
         }
     }

@@ -99,7 +99,7 @@ def test_a_stopped_redis_is_counted(client, settings, redis_server):
     settings.REDIS_URL = redis_server.url
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_server.url]},
         }
     }

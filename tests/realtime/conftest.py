@@ -244,7 +244,7 @@ def shared_layer(settings, redis_server) -> None:
     """This process's broadcasts go to the servers' Redis."""
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_server.url]},
         }
     }

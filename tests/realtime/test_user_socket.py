@@ -163,7 +163,7 @@ async def test_redis_going_away_closes_it_with_1013_to_come_back(
 ):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "realtime.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_server.url]},
         }
     }
