@@ -12,7 +12,8 @@ Here one task per event loop, the pump, pops the process's messages, and nobody
 cancels it. A receive only waits for its own channel's message. A cancelled receive
 can lose nothing but a message for its own channel, and its channel is going away.
 
-The pump stops by itself once nobody waits, within one short BZPOPMIN: a cancelled
+The pump stops by itself a second or two after the last receive, at the end of a
+short BZPOPMIN: a cancelled
 redis-py read is not reliably prompt (on Python 3.11 it can go on reading), so a
 loop that ends must not depend on cancelling it.
 """
@@ -29,7 +30,7 @@ from channels_redis.core import RedisChannelLayer as ChannelsRedisLayer
 
 Message = dict[str, Any]
 
-# How long one BZPOPMIN of the pump blocks: the longest an idle pump lingers.
+# How long one BZPOPMIN of the pump blocks. An idle pump stops within two of them.
 POLL_SECONDS = 1.0
 
 # How often the pump forgets the kept messages of channels nobody receives any more.
@@ -58,7 +59,7 @@ class RedisChannelLayer(ChannelsRedisLayer):
         # the pump's stop once nobody waits for a message any more.
         content = await super()._brpop_with_clean(index, channel, min(timeout, POLL_SECONDS))
         pump = self._pumps.get(asyncio.get_running_loop())
-        if content is None and pump is not None and not pump.waiters and pump.polls(channel):
+        if content is None and pump is not None and pump.polls(channel) and pump.idle():
             raise _Idle
         return content
 
@@ -79,12 +80,19 @@ class _Pump:
         self.waiters: dict[str, deque[asyncio.Future[Message]]] = {}
         self.kept: dict[str, deque[tuple[float, Message]]] = {}
         self.task: asyncio.Task[None] | None = None
-        self.swept_at = time.monotonic()
+        self.swept_at = self.received_at = time.monotonic()
+
+    def idle(self) -> bool:
+        """Nobody waits, nor asked for a message within POLL_SECONDS: a hub busy
+        handing out its last message keeps the pump, a process with no sockets left
+        does not."""
+        return not self.waiters and time.monotonic() - self.received_at > POLL_SECONDS
 
     def polls(self, channel_key: str) -> bool:
         return channel_key == self.layer.prefix + self.process_channel
 
     async def receive(self, channel: str) -> Message:
+        self.received_at = time.monotonic()
         kept = self.kept.get(channel)
         if kept:
             message = kept.popleft()[1]
@@ -106,7 +114,7 @@ class _Pump:
 
     async def _run(self) -> None:
         try:
-            while self.waiters:
+            while not self.idle():
                 channels, message = await self.layer.receive_single(self.process_channel)
                 for channel in channels if isinstance(channels, list) else [channels]:
                     self._hand(channel, message)

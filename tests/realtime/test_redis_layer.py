@@ -114,7 +114,7 @@ async def test_the_pump_stops_by_itself_once_nobody_waits(layer) -> None:
     assert pump.task is not None
     receiving.cancel()
     await asyncio.gather(receiving, return_exceptions=True)
-    await asyncio.sleep(redis_layer.POLL_SECONDS + 0.5)
+    await asyncio.sleep(2 * redis_layer.POLL_SECONDS + 0.5)
     assert pump.task is None
 
     receiving = asyncio.create_task(layer.receive(channel))
