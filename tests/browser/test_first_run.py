@@ -80,3 +80,22 @@ def test_two_new_people_reach_one_live_board_through_the_first_run(
         "nora",
         "omar",
     }
+
+
+def test_without_javascript_the_invite_link_is_there_to_select_and_no_dead_copy_button(
+    browser, server, csp_violations
+):
+    # A button styled with `display` used to override its `hidden` attribute: the Copy
+    # button showed before (or without) the script that makes it work, and a click on
+    # it did nothing.
+    nora = new_page(browser, server, csp_violations, java_script_enabled=False)
+    nora.goto(server.url + "/accounts/register/")
+    fill_registration(nora, "nora")
+    nora.get_by_label("Workspace name").fill("Nora's Studio")
+    nora.get_by_role("button", name="Create workspace").click()
+    nora.get_by_label("Board name").fill("Launch")
+    nora.get_by_role("button", name="Create board").click()
+
+    expect(nora.get_by_label("Invite link")).to_have_value(re.compile(r"/invite/[\w-]+/$"))
+    expect(nora.get_by_role("button", name="Copy invite link")).to_be_hidden()
+    expect(nora.locator("#invite-link_status")).to_have_text("Select the link and copy it.")
