@@ -69,7 +69,7 @@ class _Idle(Exception):
 
 
 class _Pump:
-    """Pops this process's messages on one loop, while anyone waits for one, and
+    """Pops this process's messages on one loop, while anyone receives (`idle`), and
     gives each to its channel's first waiter or keeps it for the channel's next
     receive (at most `capacity` per channel, the oldest dropped, as channels_redis
     does; kept messages older than `expiry` are forgotten)."""

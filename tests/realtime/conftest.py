@@ -52,9 +52,9 @@ async def _close_thread_connections(request: pytest.FixtureRequest) -> AsyncIter
 
 @pytest.fixture(autouse=True)
 def _channel_layer_per_test() -> Iterator[None]:
-    """Each async test runs its own event loop, and channels_redis keeps receive locks
-    bound to the loop that first waited on them; a server has one loop per process.
-    A fresh layer per test keeps one test's board hubs from tripping the next test."""
+    """Each async test runs its own event loop, and a channel layer keeps connections
+    (and, in realtime.redis_layer, its pump) per loop; a server has one loop per
+    process. A fresh layer per test keeps one test's board hubs from tripping the next."""
     yield
     channel_layers.backends = {}
 
